@@ -1,0 +1,43 @@
+package v1alpha1
+
+// Condition types, following kstatus: Ready is the summary, Reconciling is
+// True while work is under way, Stalled is True when only a change of spec or
+// of the outside world can help.
+const (
+	ConditionReady       = "Ready"
+	ConditionReconciling = "Reconciling"
+	ConditionStalled     = "Stalled"
+)
+
+// Condition reasons. Each is also the reason of the matching event.
+const (
+	ReasonCreated         = "Created"
+	ReasonAdopted         = "Adopted"
+	ReasonSynced          = "Synced"
+	ReasonUpdated         = "Updated"
+	ReasonInvitePending   = "InvitePending"
+	ReasonProgressing     = "Progressing"
+	ReasonRateLimited     = "RateLimited"
+	ReasonAccountNotReady = "AccountNotReady"
+	ReasonInvalidSpec     = "InvalidSpec"
+	ReasonForbidden       = "Forbidden"
+	ReasonAlreadyExists   = "AlreadyExists"
+	ReasonConflict        = "Conflict"
+	ReasonZoomError       = "ZoomError"
+	ReasonZoomUnavailable = "ZoomUnavailable"
+	ReasonDeleting        = "Deleting"
+	ReasonSuspended       = "Suspended"
+	ReasonAuthenticated   = "Authenticated"
+	ReasonAuthFailed      = "AuthFailed"
+	ReasonSecretInvalid   = "SecretInvalid"
+)
+
+// Finalizer guards the Zoom user behind a ZoomUser until deletionPolicy ran.
+const Finalizer = "zoom.zoomoperator.dev/finalizer"
+
+// Keys of an account's credentials Secret.
+const (
+	SecretKeyAccountID    = "accountID"
+	SecretKeyClientID     = "clientID"
+	SecretKeyClientSecret = "clientSecret"
+)

@@ -1,0 +1,209 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// UserType is the Zoom licence type of a user.
+// +kubebuilder:validation:Enum=Basic;Licensed;Unassigned;None
+type UserType string
+
+const (
+	UserTypeBasic      UserType = "Basic"      // Zoom type 1
+	UserTypeLicensed   UserType = "Licensed"   // Zoom type 2
+	UserTypeUnassigned UserType = "Unassigned" // Zoom type 4: unassigned without Meetings Basic
+	UserTypeNone       UserType = "None"       // Zoom type 99: only with ssoCreate
+)
+
+// CreateAction is how Zoom creates the user, in Zoom's own words.
+// +kubebuilder:validation:Enum=create;autoCreate;custCreate;ssoCreate
+type CreateAction string
+
+const (
+	ActionCreate     CreateAction = "create"     // Zoom emails an invitation; the user is pending until accepted
+	ActionAutoCreate CreateAction = "autoCreate" // managed domains; needs a password
+	ActionCustCreate CreateAction = "custCreate" // no password, no portal login
+	ActionSSOCreate  CreateAction = "ssoCreate"  // pre-provisioned SSO user
+)
+
+// UserState is the desired activation state of a user.
+// +kubebuilder:validation:Enum=Active;Inactive
+type UserState string
+
+const (
+	UserStateActive   UserState = "Active"
+	UserStateInactive UserState = "Inactive"
+)
+
+// DeletionPolicy says what happens in Zoom when a ZoomUser is deleted.
+// +kubebuilder:validation:Enum=Delete;Disassociate;Deactivate;Orphan
+type DeletionPolicy string
+
+const (
+	DeletionPolicyDelete       DeletionPolicy = "Delete"
+	DeletionPolicyDisassociate DeletionPolicy = "Disassociate"
+	DeletionPolicyDeactivate   DeletionPolicy = "Deactivate"
+	DeletionPolicyOrphan       DeletionPolicy = "Orphan"
+)
+
+// AccountKind names the kind of account a ZoomUser belongs to.
+// +kubebuilder:validation:Enum=ZoomAccount;ClusterZoomAccount
+type AccountKind string
+
+const (
+	AccountKindNamespaced AccountKind = "ZoomAccount"
+	AccountKindCluster    AccountKind = "ClusterZoomAccount"
+)
+
+// AccountReference points at a ZoomAccount in the ZoomUser's namespace or at
+// a ClusterZoomAccount.
+type AccountReference struct {
+	// kind is ZoomAccount (same namespace) or ClusterZoomAccount.
+	// +kubebuilder:default=ClusterZoomAccount
+	// +optional
+	Kind AccountKind `json:"kind,omitempty"`
+
+	// name of the account.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +required
+	Name string `json:"name"`
+}
+
+// SecretKeyReference selects one key of a Secret in the object's namespace.
+type SecretKeyReference struct {
+	// name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +required
+	Name string `json:"name"`
+
+	// key in the Secret's data.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +required
+	Key string `json:"key"`
+}
+
+// ZoomUserSpec is the Zoom user the owner wants to exist.
+// +kubebuilder:validation:XValidation:rule="has(self.passwordSecretRef) == (self.action == 'autoCreate')",message="passwordSecretRef is required when action is autoCreate and not allowed otherwise"
+// +kubebuilder:validation:XValidation:rule="self.type != 'None' || self.action == 'ssoCreate'",message="type None is only allowed with action ssoCreate"
+type ZoomUserSpec struct {
+	// email of the Zoom user; the key that ties this object to one Zoom user.
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="email is immutable"
+	// +required
+	Email string `json:"email"`
+
+	// type is the licence type: Basic, Licensed, Unassigned or None (None only with ssoCreate).
+	// +kubebuilder:default=Basic
+	// +optional
+	Type UserType `json:"type,omitempty"`
+
+	// action is how Zoom creates the user: create (invitation email), autoCreate,
+	// custCreate or ssoCreate. Immutable.
+	// +kubebuilder:default=create
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="action is immutable"
+	// +optional
+	Action CreateAction `json:"action,omitempty"`
+
+	// firstName of the user.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	FirstName string `json:"firstName,omitempty"`
+
+	// lastName of the user.
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	LastName string `json:"lastName,omitempty"`
+
+	// displayName of the user.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	DisplayName string `json:"displayName,omitempty"`
+
+	// passwordSecretRef holds the initial password; required iff action is autoCreate.
+	// +optional
+	PasswordSecretRef *SecretKeyReference `json:"passwordSecretRef,omitempty"`
+
+	// state is Active or Inactive (deactivated in Zoom, keeps its data).
+	// +kubebuilder:default=Active
+	// +optional
+	State UserState `json:"state,omitempty"`
+
+	// deletionPolicy says what happens in Zoom when this object is deleted:
+	// Delete, Disassociate (default), Deactivate or Orphan.
+	// +kubebuilder:default=Disassociate
+	// +optional
+	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// accountRef is the Zoom account the user lives in. Immutable.
+	// +kubebuilder:default={kind: ClusterZoomAccount, name: default}
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="accountRef is immutable"
+	// +optional
+	AccountRef AccountReference `json:"accountRef,omitzero"`
+
+	// suspend stops every call to Zoom for this object; status is kept.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
+}
+
+// ZoomUserStatus is what Zoom last said about the user.
+type ZoomUserStatus struct {
+	// id is Zoom's user id.
+	// +optional
+	ID string `json:"id,omitempty"`
+
+	// state is Zoom's status of the user: pending, active or inactive.
+	// +optional
+	State string `json:"state,omitempty"`
+
+	// adopted is true when the Zoom user existed before this object.
+	// +optional
+	Adopted bool `json:"adopted,omitempty"`
+
+	// observedGeneration is the generation last fully handled.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions: Ready, Reconciling and Stalled.
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// ZoomUser is a user of a Zoom account, managed from Kubernetes.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=zu,categories=zoom
+// +kubebuilder:printcolumn:name="Email",type=string,JSONPath=`.spec.email`
+// +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.spec.type`,priority=1
+// +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
+// +kubebuilder:printcolumn:name="ID",type=string,JSONPath=`.status.id`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type ZoomUser struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +required
+	Spec ZoomUserSpec `json:"spec"`
+	// +optional
+	Status ZoomUserStatus `json:"status,omitzero"`
+}
+
+// ZoomUserList is a list of ZoomUsers.
+// +kubebuilder:object:root=true
+type ZoomUserList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []ZoomUser `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&ZoomUser{}, &ZoomUserList{})
+}

@@ -1,0 +1,227 @@
+package controllers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/zoom"
+)
+
+// zoomUsers is what the ZoomUser reconciler needs from Zoom.
+type zoomUsers interface {
+	GetUser(ctx context.Context, idOrEmail string) (*zoom.User, error)
+	CreateUser(ctx context.Context, req zoom.CreateUserRequest) (*zoom.User, error)
+	UpdateUser(ctx context.Context, id string, req zoom.UpdateUserRequest) error
+	SetUserStatus(ctx context.Context, id string, activate bool) error
+}
+
+var _ zoomUsers = (*zoom.Client)(nil)
+
+// account is a resolved, usable Zoom account.
+type account struct {
+	key      string // "ClusterZoomAccount/name" or "ZoomAccount/namespace/name"
+	settings zoomv1.AccountSettings
+	api      zoomUsers
+	gate     *createGate
+}
+
+// accountError says why a ZoomUser cannot use its account. The message is
+// safe to show: it names objects and keys, never their values.
+type accountError struct {
+	reason  string // zoomv1.ReasonAccountNotReady or zoomv1.ReasonForbidden
+	message string
+}
+
+func (e *accountError) Error() string { return e.message }
+
+func notReady(format string, args ...any) *accountError {
+	return &accountError{reason: zoomv1.ReasonAccountNotReady, message: fmt.Sprintf(format, args...)}
+}
+
+// accountResolver turns a ZoomUser's accountRef into a Zoom client. Secrets
+// and Namespaces are read uncached, so the manager neither lists nor watches
+// every Secret of the cluster.
+type accountResolver struct {
+	reader  client.Reader // cached: accounts
+	live    client.Reader // uncached: Secrets, Namespaces
+	clients *clientPool
+}
+
+func (r *accountResolver) resolve(ctx context.Context, zu *zoomv1.ZoomUser) (*account, error) {
+	ref := zu.Spec.AccountRef
+	key := accountKey(zu.Namespace, ref)
+	if ref.Kind == zoomv1.AccountKindNamespaced {
+		return r.namespaced(ctx, key, zu.Namespace, ref.Name)
+	}
+	return r.cluster(ctx, key, zu.Namespace, ref.Name)
+}
+
+func (r *accountResolver) namespaced(ctx context.Context, key, namespace, name string) (*account, error) {
+	var za zoomv1.ZoomAccount
+	if err := r.reader.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, &za); err != nil {
+		return nil, missing(err, "ZoomAccount %s/%s", namespace, name)
+	}
+	secret := types.NamespacedName{Namespace: namespace, Name: za.Spec.CredentialsSecretRef.Name}
+	return r.build(ctx, key, za.Spec.AccountSettings, secret)
+}
+
+func (r *accountResolver) cluster(ctx context.Context, key, namespace, name string) (*account, error) {
+	var cza zoomv1.ClusterZoomAccount
+	if err := r.reader.Get(ctx, types.NamespacedName{Name: name}, &cza); err != nil {
+		return nil, missing(err, "ClusterZoomAccount %s", name)
+	}
+	if err := r.checkNamespaceAllowed(ctx, &cza, namespace); err != nil {
+		return nil, err
+	}
+	ref := cza.Spec.CredentialsSecretRef
+	secret := types.NamespacedName{Namespace: ref.Namespace, Name: ref.Name}
+	return r.build(ctx, key, cza.Spec.AccountSettings, secret)
+}
+
+func (r *accountResolver) checkNamespaceAllowed(ctx context.Context, cza *zoomv1.ClusterZoomAccount, namespace string) error {
+	allowed := cza.Spec.AllowedNamespaces
+	if allowed.From != zoomv1.NamespacesFromSelector {
+		return nil
+	}
+	selector, err := metav1.LabelSelectorAsSelector(allowed.Selector)
+	if err != nil {
+		return notReady("ClusterZoomAccount %s has an invalid namespace selector: %v", cza.Name, err)
+	}
+	var ns corev1.Namespace
+	if err := r.live.Get(ctx, types.NamespacedName{Name: namespace}, &ns); err != nil {
+		return fmt.Errorf("reading namespace %s: %w", namespace, err)
+	}
+	if !selector.Matches(labels.Set(ns.Labels)) {
+		return &accountError{reason: zoomv1.ReasonForbidden,
+			message: fmt.Sprintf("namespace %s is not allowed to use ClusterZoomAccount %s", namespace, cza.Name)}
+	}
+	return nil
+}
+
+func (r *accountResolver) build(ctx context.Context, key string, settings zoomv1.AccountSettings, secretName types.NamespacedName) (*account, error) {
+	creds, err := r.credentials(ctx, secretName)
+	if err != nil {
+		return nil, err
+	}
+	entry := r.clients.get(key, zoom.Config{APIURL: settings.APIURL, TokenURL: settings.TokenURL, Credentials: creds})
+	return &account{key: key, settings: settings, api: entry.client, gate: &entry.gate}, nil
+}
+
+func (r *accountResolver) credentials(ctx context.Context, name types.NamespacedName) (zoom.Credentials, error) {
+	var secret corev1.Secret
+	if err := r.live.Get(ctx, name, &secret); err != nil {
+		return zoom.Credentials{}, missing(err, "Secret %s", name)
+	}
+	var missingKeys []string
+	value := func(key string) string {
+		v := string(secret.Data[key])
+		if v == "" {
+			missingKeys = append(missingKeys, key)
+		}
+		return v
+	}
+	creds := zoom.Credentials{
+		AccountID:    value(zoomv1.SecretKeyAccountID),
+		ClientID:     value(zoomv1.SecretKeyClientID),
+		ClientSecret: value(zoomv1.SecretKeyClientSecret),
+	}
+	if len(missingKeys) > 0 {
+		return zoom.Credentials{}, notReady("Secret %s lacks the keys %v", name, missingKeys)
+	}
+	return creds, nil
+}
+
+// missing turns a NotFound into an accountError and passes other errors on.
+func missing(err error, format string, args ...any) error {
+	if apierrors.IsNotFound(err) {
+		return notReady(format+" not found", args...)
+	}
+	return err
+}
+
+// clientPool keeps one Zoom client per account, so the OAuth token and the
+// HTTP connections are shared by every ZoomUser of that account. A change of
+// credentials or URLs replaces the client, dropping the old token.
+type clientPool struct {
+	mu      sync.Mutex
+	entries map[string]*poolEntry
+}
+
+type poolEntry struct {
+	fingerprint string
+	client      *zoom.Client
+	gate        createGate
+}
+
+func newClientPool() *clientPool { return &clientPool{entries: map[string]*poolEntry{}} }
+
+func (p *clientPool) get(key string, cfg zoom.Config) *poolEntry {
+	fp := fingerprint(cfg)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e, ok := p.entries[key]; ok && e.fingerprint == fp {
+		return e
+	}
+	e := &poolEntry{fingerprint: fp, client: zoom.New(cfg)}
+	if old, ok := p.entries[key]; ok {
+		e.gate.copyFrom(&old.gate) // the daily cap belongs to the Zoom account, not to the credentials
+	}
+	p.entries[key] = e
+	return e
+}
+
+// fingerprint hashes the settings that make a client, so that the secret
+// itself is not kept as a map key.
+func fingerprint(cfg zoom.Config) string {
+	h := sha256.New()
+	for _, s := range []string{cfg.APIURL, cfg.TokenURL, cfg.Credentials.AccountID, cfg.Credentials.ClientID, cfg.Credentials.ClientSecret} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// createGate pauses `action: create` for a whole account after Zoom's daily
+// invite cap answered 429, so that the other objects of that account wait for
+// the reset instead of each spending a request to learn the same thing.
+type createGate struct {
+	mu          sync.Mutex
+	pausedUntil time.Time
+}
+
+func (g *createGate) pause(until time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if until.After(g.pausedUntil) {
+		g.pausedUntil = until
+	}
+}
+
+// closedUntil returns the resume time while the gate is closed, else zero.
+func (g *createGate) closedUntil(now time.Time) time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if now.Before(g.pausedUntil) {
+		return g.pausedUntil
+	}
+	return time.Time{}
+}
+
+func (g *createGate) copyFrom(other *createGate) {
+	other.mu.Lock()
+	until := other.pausedUntil
+	other.mu.Unlock()
+	g.pause(until)
+}

@@ -1,0 +1,272 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package zoom
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Zoom error codes the client and Classify care about.
+const (
+	codeInvalidToken     = 124
+	codeUserNotFound     = 1001
+	codeUserExists       = 1005
+	codeInvitationAbsent = 1120
+)
+
+// ErrMalformedResponse is wrapped by the error returned when Zoom answers a
+// call with a 2xx status but a body that cannot be decoded. Such a response is
+// most likely a proxy or a truncated transfer, so Classify reports it as
+// KindRetryable.
+var ErrMalformedResponse = errors.New("zoom: malformed response body")
+
+// ErrEmptyID is returned, before any request is sent, by the calls that
+// address a single user when given an empty ID or email. Without the guard
+// the request would reach a different endpoint (GET /users lists users).
+// Classify reports it as KindTerminal.
+var ErrEmptyID = errors.New("zoom: empty user id or email")
+
+// APIError is the one typed error for every failed HTTP exchange with Zoom,
+// both the REST API and the OAuth token endpoint. Its Error text never
+// contains the client secret or an access token.
+type APIError struct {
+	StatusCode int
+	// Code is Zoom's error code from the body, 0 when absent.
+	Code int
+	// Message is Zoom's message, or the OAuth reason/error for token errors.
+	Message string
+	// Fields lists per-field validation errors.
+	Fields []FieldError
+	// RateLimitType is the X-RateLimit-Type header: "QPS" or "Daily-limit".
+	RateLimitType string
+	// RateLimitCategory is the X-RateLimit-Category header: Light, Medium, Heavy.
+	RateLimitCategory string
+	// RetryAfter is the absolute time from the Retry-After header; zero when
+	// the header is absent or cannot be parsed.
+	RetryAfter time.Time
+	// Token is true when the error came from the token endpoint.
+	Token bool
+}
+
+// FieldError is one entry of the "errors" array of a Zoom validation error.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error renders e.g. "zoom: HTTP 409 code 1005: User already in the account: a@b.c".
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("zoom: ")
+	if e.Token {
+		b.WriteString("token endpoint ")
+	}
+	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	if e.Code != 0 {
+		fmt.Fprintf(&b, " code %d", e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	for _, f := range e.Fields {
+		fmt.Fprintf(&b, "; %s: %s", f.Field, f.Message)
+	}
+	return b.String()
+}
+
+// setRateLimit copies the rate limit headers of a response into e.
+// Retry-After in seconds is relative to received, the time of receipt.
+func (e *APIError) setRateLimit(h http.Header, received time.Time) {
+	e.RateLimitType = h.Get("X-RateLimit-Type")
+	e.RateLimitCategory = h.Get("X-RateLimit-Category")
+	if t, ok := ParseRetryAfter(h.Get("Retry-After"), received); ok {
+		e.RetryAfter = t
+	}
+}
+
+// Kind is the action-oriented class of an error; see Classify.
+type Kind int
+
+const (
+	// KindNone means no error.
+	KindNone Kind = iota
+	// KindNotFound: the user does not exist (404, or 400 code 1120).
+	KindNotFound
+	// KindAlreadyExists: 409, or code 1005 (email already used).
+	KindAlreadyExists
+	// KindRateLimitedQPS: a per-second 429; resume after about a second.
+	KindRateLimitedQPS
+	// KindRateLimitedDaily: a daily 429; resume at the reset (00:00 UTC).
+	KindRateLimitedDaily
+	// KindUnauthorized: the API refused the token (401/403 after the one
+	// retry) or the token endpoint refused the credentials (4xx).
+	KindUnauthorized
+	// KindRetryable: 5xx, network errors, timeouts, malformed 2xx bodies,
+	// token endpoint 5xx or unreachable, and any error that did not come
+	// from a Zoom response.
+	KindRetryable
+	// KindTerminal: any other 4xx; retrying the same request cannot help.
+	KindTerminal
+)
+
+var kindNames = [...]string{
+	KindNone:             "None",
+	KindNotFound:         "NotFound",
+	KindAlreadyExists:    "AlreadyExists",
+	KindRateLimitedQPS:   "RateLimitedQPS",
+	KindRateLimitedDaily: "RateLimitedDaily",
+	KindUnauthorized:     "Unauthorized",
+	KindRetryable:        "Retryable",
+	KindTerminal:         "Terminal",
+}
+
+func (k Kind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Classify is the one place that maps an error to a Kind. It looks through
+// wrapped errors.
+func Classify(err error) Kind {
+	if err == nil {
+		return KindNone
+	}
+	if errors.Is(err, ErrEmptyID) {
+		return KindTerminal
+	}
+	var e *APIError
+	if !errors.As(err, &e) {
+		// Network errors, timeouts, cancellation and malformed bodies.
+		return KindRetryable
+	}
+	return classifyAPIError(e)
+}
+
+func classifyAPIError(e *APIError) Kind {
+	status := e.StatusCode
+	switch {
+	case status == http.StatusTooManyRequests:
+		if isDaily(e) {
+			return KindRateLimitedDaily
+		}
+		return KindRateLimitedQPS
+	case e.Token && status >= 500:
+		return KindRetryable
+	case e.Token:
+		// The token endpoint answers bad credentials with 400 or 401, and
+		// some servers report errors with a 2xx; none of it heals by retrying.
+		return KindUnauthorized
+	case status == http.StatusNotFound,
+		status == http.StatusBadRequest && e.Code == codeInvitationAbsent:
+		// Every path this client calls is a user path, so any 404 means
+		// the user is gone. 1120 is how Zoom reports a withdrawn invitation.
+		return KindNotFound
+	case status == http.StatusConflict || e.Code == codeUserExists:
+		return KindAlreadyExists
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return KindUnauthorized
+	case status >= 400 && status < 500:
+		return KindTerminal
+	default:
+		return KindRetryable
+	}
+}
+
+// isDaily trusts X-RateLimit-Type when present and otherwise falls back to
+// the message, since Zoom does not always send the rate limit headers.
+func isDaily(e *APIError) bool {
+	if e.RateLimitType != "" {
+		return strings.EqualFold(e.RateLimitType, "Daily-limit")
+	}
+	return strings.Contains(strings.ToLower(e.Message), "daily")
+}
+
+// qpsMaxWait bounds a QPS Retry-After: a per-second limit that asks for a
+// longer pause is more likely a bad header than a real instruction.
+const qpsMaxWait = 60 * time.Second
+
+// ResumeAt returns when a rate-limited call may be tried again, or the zero
+// time when err is not rate limited. QPS: RetryAfter if it lies within the
+// next 60s, else now+1s. Daily: RetryAfter if it lies in the future, else the
+// next 00:00 UTC after now. Callers add their own jitter.
+func ResumeAt(err error, now time.Time) time.Time {
+	var e *APIError
+	switch Classify(err) {
+	case KindRateLimitedQPS:
+		errors.As(err, &e)
+		if e.RetryAfter.After(now) && !e.RetryAfter.After(now.Add(qpsMaxWait)) {
+			return e.RetryAfter
+		}
+		return now.Add(time.Second)
+	case KindRateLimitedDaily:
+		errors.As(err, &e)
+		if e.RetryAfter.After(now) {
+			return e.RetryAfter
+		}
+		return nextMidnightUTC(now)
+	default:
+		return time.Time{}
+	}
+}
+
+func nextMidnightUTC(now time.Time) time.Time {
+	u := now.UTC()
+	return time.Date(u.Year(), u.Month(), u.Day()+1, 0, 0, 0, 0, time.UTC)
+}
+
+// retryAfterLayouts are the absolute forms of Retry-After. Zoom sends
+// ISO-8601 (2026-11-29T00:00:00Z); fractional seconds are accepted by
+// time.Parse without being in the layout. A missing zone means UTC.
+var retryAfterLayouts = []string{
+	time.RFC3339,
+	"2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05",
+}
+
+// ParseRetryAfter parses a Retry-After value: ISO-8601/RFC 3339 (with or
+// without a zone, with or without fractional seconds), an HTTP-date, or a
+// non-negative number of seconds relative to now.
+func ParseRetryAfter(v string, now time.Time) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 || secs > int64(math.MaxInt64/time.Second) {
+			return time.Time{}, false
+		}
+		return now.Add(time.Duration(secs) * time.Second), true
+	}
+	for _, layout := range retryAfterLayouts {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC(), true
+		}
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t.UTC(), true
+	}
+	return time.Time{}, false
+}

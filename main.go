@@ -1,0 +1,99 @@
+// Command manager runs the zoom-operator controllers.
+package main
+
+import (
+	"crypto/tls"
+	"flag"
+	"os"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/controllers"
+)
+
+type options struct {
+	metricsAddr      string
+	secureMetrics    bool
+	probeAddr        string
+	leaderElect      bool
+	leaderElectionNS string
+	resync           time.Duration
+	maxConcurrent    int
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.metricsAddr, "metrics-bind-address", "0", "Address of the metrics endpoint, e.g. :8443 (HTTPS) or :8080 with --metrics-secure=false; 0 disables it.")
+	flag.BoolVar(&o.secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with Kubernetes authentication and authorization.")
+	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the liveness and readiness probes.")
+	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one manager calls Zoom at a time.")
+	flag.StringVar(&o.leaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease (default: the pod's namespace).")
+	flag.DurationVar(&o.resync, "resync-interval", 10*time.Minute, "How often a converged ZoomUser is compared with Zoom again (jittered by up to 10%).")
+	flag.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 4, "ZoomUsers reconciled in parallel.")
+	zapOpts := zap.Options{}
+	zapOpts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+
+	if err := run(o); err != nil {
+		ctrl.Log.Error(err, "manager stopped")
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(zoomv1.AddToScheme(scheme))
+
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+		Scheme:                        scheme,
+		Metrics:                       metricsOptions(o),
+		HealthProbeBindAddress:        o.probeAddr,
+		LeaderElection:                o.leaderElect,
+		LeaderElectionID:              "zoom-operator.zoomoperator.dev",
+		LeaderElectionNamespace:       o.leaderElectionNS,
+		LeaderElectionReleaseOnCancel: true,
+	})
+	if err != nil {
+		return err
+	}
+	users := &controllers.ZoomUserReconciler{
+		Client:         mgr.GetClient(),
+		Recorder:       mgr.GetEventRecorder("zoom-operator"),
+		ResyncInterval: o.resync,
+	}
+	if err := users.SetupWithManager(mgr, o.maxConcurrent); err != nil {
+		return err
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return err
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return err
+	}
+	return mgr.Start(ctrl.SetupSignalHandler())
+}
+
+// metricsOptions serves metrics over HTTPS behind Kubernetes authn/authz by
+// default, as a multi-tenant cluster expects; HTTP/2 is off (CVE-2023-44487).
+func metricsOptions(o options) metricsserver.Options {
+	opts := metricsserver.Options{
+		BindAddress:   o.metricsAddr,
+		SecureServing: o.secureMetrics,
+		TLSOpts:       []func(*tls.Config){func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }},
+	}
+	if o.secureMetrics {
+		opts.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	return opts
+}
