@@ -1,0 +1,131 @@
+package controllers
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+)
+
+// The schema and CEL rules reject bad manifests at `kubectl apply`, with a
+// message that names the field. Each case must fail with its message.
+func TestInvalidManifestsAreRejected(t *testing.T) {
+	t.Parallel()
+	ns := namespaceFor(t)
+	tn := &tenant{t: t, ns: ns}
+	tn.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	pw := &zoomv1.SecretKeyReference{Name: "pw", Key: "password"}
+
+	for _, tc := range []struct {
+		name string
+		edit func(*zoomv1.ZoomUserSpec)
+		want string
+	}{
+		{"bad email", func(s *zoomv1.ZoomUserSpec) { s.Email = "not-an-email" }, `spec.email: Invalid value: "not-an-email": spec.email in body should match`},
+		{"email too long", func(s *zoomv1.ZoomUserSpec) { s.Email = strings.Repeat("a", 120) + "@example.com" }, "spec.email: Too long: may not be more than 128"},
+		{"first name too long", func(s *zoomv1.ZoomUserSpec) { s.FirstName = strings.Repeat("x", 65) }, "spec.firstName: Too long: may not be more than 64"},
+		{"last name too long", func(s *zoomv1.ZoomUserSpec) { s.LastName = strings.Repeat("x", 65) }, "spec.lastName: Too long: may not be more than 64"},
+		{"unknown type", func(s *zoomv1.ZoomUserSpec) { s.Type = "Premium" }, `spec.type: Unsupported value: "Premium"`},
+		{"unknown action", func(s *zoomv1.ZoomUserSpec) { s.Action = "invite" }, `spec.action: Unsupported value: "invite"`},
+		{"unknown state", func(s *zoomv1.ZoomUserSpec) { s.State = "Paused" }, `spec.state: Unsupported value: "Paused"`},
+		{"unknown deletion policy", func(s *zoomv1.ZoomUserSpec) { s.DeletionPolicy = "Purge" }, `spec.deletionPolicy: Unsupported value: "Purge"`},
+		{"unknown account kind", func(s *zoomv1.ZoomUserSpec) { s.AccountRef.Kind = "Account" }, `spec.accountRef.kind: Unsupported value: "Account"`},
+		{"autoCreate without password", func(s *zoomv1.ZoomUserSpec) { s.Action = zoomv1.ActionAutoCreate }, "passwordSecretRef is required when action is autoCreate and not allowed otherwise"},
+		{"password without autoCreate", func(s *zoomv1.ZoomUserSpec) { s.PasswordSecretRef = pw }, "passwordSecretRef is required when action is autoCreate and not allowed otherwise"},
+		{"type None without ssoCreate", func(s *zoomv1.ZoomUserSpec) { s.Type, s.Action = zoomv1.UserTypeNone, zoomv1.ActionCreate }, "type None is only allowed with action ssoCreate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			zu := tn.user("bad-"+strings.ReplaceAll(tc.name, " ", "-"), "ok@example.com")
+			tc.edit(&zu.Spec)
+			err := k8s.Create(context.Background(), zu)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("create error = %v\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+
+	// Accepted manifests that the same rules allow.
+	for _, tc := range []struct {
+		name string
+		edit func(*zoomv1.ZoomUserSpec)
+	}{
+		{"autoCreate with password", func(s *zoomv1.ZoomUserSpec) { s.Action, s.PasswordSecretRef = zoomv1.ActionAutoCreate, pw }},
+		{"None with ssoCreate", func(s *zoomv1.ZoomUserSpec) { s.Type, s.Action = zoomv1.UserTypeNone, zoomv1.ActionSSOCreate }},
+	} {
+		t.Run("accepts "+tc.name, func(t *testing.T) {
+			zu := tn.user(strings.ReplaceAll(strings.ToLower(tc.name), " ", "-"), "ok@example.com", func(zu *zoomv1.ZoomUser) { zu.Spec.Suspend = true })
+			tc.edit(&zu.Spec)
+			if err := k8s.Create(context.Background(), zu); err != nil {
+				t.Fatalf("valid manifest rejected: %v", err)
+			}
+		})
+	}
+}
+
+func TestImmutableFieldsCannotChange(t *testing.T) {
+	t.Parallel()
+	ns := namespaceFor(t)
+	tn := &tenant{t: t, ns: ns}
+	tn.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	tn.create(tn.user("fixed", "fixed@example.com", func(zu *zoomv1.ZoomUser) { zu.Spec.Suspend = true }))
+	tn.waitReason("fixed", zoomv1.ReasonSuspended) // the manager's status write is done: no update conflict below
+
+	for _, tc := range []struct {
+		name string
+		edit func(*zoomv1.ZoomUserSpec)
+		want string
+	}{
+		{"email", func(s *zoomv1.ZoomUserSpec) { s.Email = "other@example.com" }, "email is immutable"},
+		{"action", func(s *zoomv1.ZoomUserSpec) { s.Action = zoomv1.ActionCustCreate }, "action is immutable"},
+		{"accountRef", func(s *zoomv1.ZoomUserSpec) { s.AccountRef.Name = "elsewhere" }, "accountRef is immutable"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var zu zoomv1.ZoomUser
+			if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: "fixed"}, &zu); err != nil {
+				t.Fatal(err)
+			}
+			tc.edit(&zu.Spec)
+			err := k8s.Update(context.Background(), &zu)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("update error = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestInvalidClusterZoomAccountsAreRejected(t *testing.T) {
+	t.Parallel()
+	base := func(name string) *zoomv1.ClusterZoomAccount {
+		return &zoomv1.ClusterZoomAccount{
+			ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec:       zoomv1.ClusterZoomAccountSpec{CredentialsSecretRef: zoomv1.SecretReference{Name: "s", Namespace: "ns"}},
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(*zoomv1.ClusterZoomAccountSpec)
+		want string
+	}{
+		{"selector missing", func(s *zoomv1.ClusterZoomAccountSpec) { s.AllowedNamespaces.From = zoomv1.NamespacesFromSelector }, "selector is required when from is Selector"},
+		{"selector with All", func(s *zoomv1.ClusterZoomAccountSpec) {
+			s.AllowedNamespaces = zoomv1.AllowedNamespaces{From: zoomv1.NamespacesFromAll, Selector: &metav1.LabelSelector{}}
+		}, "selector is required when from is Selector"},
+		{"unknown plan", func(s *zoomv1.ClusterZoomAccountSpec) { s.Plan = "Enterprise" }, `spec.plan: Unsupported value: "Enterprise"`},
+		{"api URL not http", func(s *zoomv1.ClusterZoomAccountSpec) { s.APIURL = "ftp://zoom" }, "spec.apiURL in body should match"},
+		{"secret without namespace", func(s *zoomv1.ClusterZoomAccountSpec) { s.CredentialsSecretRef.Namespace = "" }, "spec.credentialsSecretRef.namespace"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cza := base(strings.ReplaceAll(tc.name, " ", "-") + "-" + namespaceFor(t)[:4])
+			tc.edit(&cza.Spec)
+			err := k8s.Create(context.Background(), cza)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("create error = %v\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
