@@ -67,12 +67,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	users := &controllers.ZoomUserReconciler{
-		Client:         mgr.GetClient(),
-		Recorder:       mgr.GetEventRecorder("zoom-operator"),
-		ResyncInterval: o.resync,
-	}
-	if err := users.SetupWithManager(mgr, o.maxConcurrent); err != nil {
+	if err := controllers.Setup(mgr, controllers.Options{ResyncInterval: o.resync, MaxConcurrentReconciles: o.maxConcurrent}); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

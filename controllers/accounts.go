@@ -25,6 +25,7 @@ type zoomUsers interface {
 	CreateUser(ctx context.Context, req zoom.CreateUserRequest) (*zoom.User, error)
 	UpdateUser(ctx context.Context, id string, req zoom.UpdateUserRequest) error
 	SetUserStatus(ctx context.Context, id string, activate bool) error
+	DeleteUser(ctx context.Context, id string, action string) error
 }
 
 var _ zoomUsers = (*zoom.Client)(nil)
@@ -32,8 +33,10 @@ var _ zoomUsers = (*zoom.Client)(nil)
 // account is a resolved, usable Zoom account.
 type account struct {
 	key      string // "ClusterZoomAccount/name" or "ZoomAccount/namespace/name"
+	zoomID   string // the Zoom account behind it: API URL and account id
 	settings zoomv1.AccountSettings
 	api      zoomUsers
+	client   *zoom.Client
 	gate     *createGate
 }
 
@@ -116,7 +119,8 @@ func (r *accountResolver) build(ctx context.Context, key string, settings zoomv1
 		return nil, err
 	}
 	entry := r.clients.get(key, zoom.Config{APIURL: settings.APIURL, TokenURL: settings.TokenURL, Credentials: creds})
-	return &account{key: key, settings: settings, api: entry.client, gate: &entry.gate}, nil
+	return &account{key: key, zoomID: settings.APIURL + "|" + creds.AccountID, settings: settings,
+		api: entry.client, client: entry.client, gate: &entry.gate}, nil
 }
 
 func (r *accountResolver) credentials(ctx context.Context, name types.NamespacedName) (zoom.Credentials, error) {

@@ -38,7 +38,12 @@ var (
 	scheme = runtime.NewScheme()
 )
 
-const waitTimeout = 30 * time.Second
+const (
+	waitTimeout = 30 * time.Second
+	// resyncInterval is short so that drift tests see a resync; checks that
+	// nothing happens ("consistently") stay shorter than it.
+	resyncInterval = 5 * time.Second
+)
 
 func TestMain(m *testing.M) {
 	os.Exit(runSuite(m))
@@ -95,12 +100,7 @@ func startManager(ctx context.Context, cfg *rest.Config) error {
 	if err != nil {
 		return err
 	}
-	r := &ZoomUserReconciler{
-		Client:         mgr.GetClient(),
-		Recorder:       mgr.GetEventRecorder("zoom-operator"),
-		ResyncInterval: 10 * time.Minute,
-	}
-	if err := r.SetupWithManager(mgr, 8); err != nil {
+	if err := Setup(mgr, Options{ResyncInterval: resyncInterval, MaxConcurrentReconciles: 8}); err != nil {
 		return err
 	}
 	go func() {

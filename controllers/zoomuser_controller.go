@@ -8,22 +8,18 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 )
-
-// accountRefIndex indexes ZoomUsers by the account they use, so that an
-// account change requeues only that account's users.
-const accountRefIndex = "spec.accountRef"
 
 // ZoomUserReconciler makes a Zoom user match each ZoomUser.
 type ZoomUserReconciler struct {
@@ -39,8 +35,10 @@ type ZoomUserReconciler struct {
 
 // +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomusers,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomusers/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomusers/finalizers,verbs=update
 // +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomaccounts;clusterzoomaccounts,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=secrets;namespaces,verbs=get
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile handles one ZoomUser: one status patch at the end, whatever happened.
@@ -48,6 +46,12 @@ func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 	zu := &zoomv1.ZoomUser{}
 	if err := r.Get(ctx, req.NamespacedName, zu); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !zu.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, zu)
+	}
+	if err := r.ensureFinalizer(ctx, zu); err != nil {
+		return ctrl.Result{}, err
 	}
 	before := zu.DeepCopy()
 	defer func() { retErr = errors.Join(retErr, r.patchStatus(ctx, before, zu)) }()
@@ -62,11 +66,25 @@ func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 	return result(out, r.ResyncInterval)
 }
 
+// ensureFinalizer adds the finalizer before anything is created in Zoom, so
+// that no Zoom user can outlive its object unnoticed.
+func (r *ZoomUserReconciler) ensureFinalizer(ctx context.Context, zu *zoomv1.ZoomUser) error {
+	if controllerutil.ContainsFinalizer(zu, zoomv1.Finalizer) {
+		return nil
+	}
+	orig := zu.DeepCopy()
+	controllerutil.AddFinalizer(zu, zoomv1.Finalizer)
+	return r.Patch(ctx, zu, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{}))
+}
+
 // sync compares the ZoomUser with Zoom and acts; it returns what it concluded.
 func (r *ZoomUserReconciler) sync(ctx context.Context, zu *zoomv1.ZoomUser) outcome {
 	acct, err := r.accounts.resolve(ctx, zu)
 	if err != nil {
 		return accountOutcome(err)
+	}
+	if out, lost := r.checkConflict(ctx, zu, acct); lost {
+		return out
 	}
 	return (&userSync{r: r, acct: acct, zu: zu}).run(ctx)
 }
@@ -93,7 +111,7 @@ func (r *ZoomUserReconciler) announce(before, after *zoomv1.ZoomUser, out outcom
 	if cur == nil || (old != nil && old.Reason == cur.Reason && old.Message == cur.Message) {
 		return
 	}
-	r.Recorder.Eventf(after, nil, corev1.EventTypeWarning, out.reason, "Reconcile", "%s", out.message)
+	r.eventf(after, corev1.EventTypeWarning, out.reason, "%s", out.message)
 }
 
 func (r *ZoomUserReconciler) now() time.Time {
@@ -103,49 +121,35 @@ func (r *ZoomUserReconciler) now() time.Time {
 	return time.Now()
 }
 
-// SetupWithManager registers the reconciler; maxConcurrent bounds parallel
-// reconciles (the Zoom budget, not this number, bounds the request rate).
+// SetupWithManager registers the reconciler on its own; Setup registers it
+// together with the account reconcilers, sharing one client pool.
 func (r *ZoomUserReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent int) error {
-	r.accounts = &accountResolver{reader: mgr.GetClient(), live: mgr.GetAPIReader(), clients: newClientPool()}
-	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &zoomv1.ZoomUser{}, accountRefIndex, indexAccountRef); err != nil {
+	if err := indexFields(context.Background(), mgr.GetFieldIndexer()); err != nil {
 		return err
 	}
+	return r.setup(mgr, newClientPool(), maxConcurrent)
+}
+
+func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, pool *clientPool, maxConcurrent int) error {
+	r.accounts = &accountResolver{reader: mgr.GetClient(), live: mgr.GetAPIReader(), clients: pool}
+	m := &mapper{reader: mgr.GetClient()}
 	onSpecChange := builder.WithPredicates(predicate.GenerationChangedPredicate{})
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&zoomv1.ZoomUser{}, onSpecChange).
-		Watches(&zoomv1.ClusterZoomAccount{}, handler.EnqueueRequestsFromMapFunc(r.usersOfAccount), onSpecChange).
-		Watches(&zoomv1.ZoomAccount{}, handler.EnqueueRequestsFromMapFunc(r.usersOfAccount), onSpecChange).
+		Watches(&zoomv1.ZoomUser{}, handler.EnqueueRequestsFromMapFunc(m.usersSharingEmail), builder.WithPredicates(onDelete)).
+		Watches(&zoomv1.ClusterZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.usersOfAccount), onSpecChange).
+		Watches(&zoomv1.ZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.usersOfAccount), onSpecChange).
+		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(m.usersOfSecret)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrent}).
 		Named("zoomuser").
 		Complete(r)
 }
 
-func indexAccountRef(obj client.Object) []string {
-	zu := obj.(*zoomv1.ZoomUser)
-	return []string{accountKey(zu.Namespace, zu.Spec.AccountRef)}
-}
-
-// accountKey names an account the same way for the index and the client pool.
-func accountKey(namespace string, ref zoomv1.AccountReference) string {
-	if ref.Kind == zoomv1.AccountKindNamespaced {
-		return string(ref.Kind) + "/" + namespace + "/" + ref.Name
-	}
-	return string(zoomv1.AccountKindCluster) + "/" + ref.Name
-}
-
-func (r *ZoomUserReconciler) usersOfAccount(ctx context.Context, obj client.Object) []reconcile.Request {
-	ref := zoomv1.AccountReference{Kind: zoomv1.AccountKindCluster, Name: obj.GetName()}
-	if _, namespaced := obj.(*zoomv1.ZoomAccount); namespaced {
-		ref.Kind = zoomv1.AccountKindNamespaced
-	}
-	var users zoomv1.ZoomUserList
-	if err := r.List(ctx, &users, client.MatchingFields{accountRefIndex: accountKey(obj.GetNamespace(), ref)}); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "listing the users of an account")
-		return nil
-	}
-	reqs := make([]reconcile.Request, 0, len(users.Items))
-	for _, u := range users.Items {
-		reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: u.Namespace, Name: u.Name}})
-	}
-	return reqs
+// onDelete passes only deletions: when a ZoomUser goes, the others that
+// claimed its email may now take it over.
+var onDelete = predicate.Funcs{
+	CreateFunc:  func(event.CreateEvent) bool { return false },
+	UpdateFunc:  func(event.UpdateEvent) bool { return false },
+	GenericFunc: func(event.GenericEvent) bool { return false },
+	DeleteFunc:  func(event.DeleteEvent) bool { return true },
 }

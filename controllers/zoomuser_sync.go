@@ -230,7 +230,7 @@ func (s *userSync) password(ctx context.Context) (string, error) {
 }
 
 func (s *userSync) event(reason, format string, args ...any) {
-	s.r.Recorder.Eventf(s.zu, nil, corev1.EventTypeNormal, reason, reason, format, args...)
+	s.r.eventf(s.zu, corev1.EventTypeNormal, reason, format, args...)
 }
 
 // zoomType maps the API's names to Zoom's numbers.

@@ -41,3 +41,11 @@ const (
 	SecretKeyClientID     = "clientID"
 	SecretKeyClientSecret = "clientSecret"
 )
+
+// Event reasons for what happened to the Zoom user on deletion.
+const (
+	ReasonDeleted       = "Deleted"
+	ReasonDisassociated = "Disassociated"
+	ReasonDeactivated   = "Deactivated"
+	ReasonOrphaned      = "Orphaned"
+)

@@ -1,0 +1,93 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/zoom"
+)
+
+// reconcileDelete carries out spec.deletionPolicy, then releases the object.
+// While it cannot, the object says why instead of hanging silently.
+func (r *ZoomUserReconciler) reconcileDelete(ctx context.Context, zu *zoomv1.ZoomUser) (ctrl.Result, error) {
+	if !controllerutil.ContainsFinalizer(zu, zoomv1.Finalizer) {
+		return ctrl.Result{}, nil
+	}
+	before := zu.DeepCopy()
+	out, release := r.deleteInZoom(ctx, zu)
+	if release {
+		controllerutil.RemoveFinalizer(zu, zoomv1.Finalizer)
+		return ctrl.Result{}, client.IgnoreNotFound(r.Patch(ctx, zu, client.MergeFrom(before)))
+	}
+	applyConditions(zu, out)
+	r.announce(before, zu, out)
+	res, err := result(out, r.ResyncInterval)
+	if perr := r.patchStatus(ctx, before, zu); perr != nil && err == nil {
+		err = perr
+	}
+	return res, err
+}
+
+// deleteInZoom returns release=true once nothing more is owed to Zoom.
+func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUser) (outcome, bool) {
+	policy := zu.Spec.DeletionPolicy
+	if policy == zoomv1.DeletionPolicyOrphan || zu.Status.ID == "" {
+		// Nothing of this object's is in Zoom (never created, refused, or a
+		// conflict's loser), or the owner asked to leave it there.
+		r.eventf(zu, corev1.EventTypeNormal, zoomv1.ReasonOrphaned, "released without a call to Zoom")
+		return outcome{}, true
+	}
+	if zu.Spec.Suspend {
+		return waiting(zoomv1.ReasonSuspended, fmt.Sprintf(
+			"deletion with policy %s waits while spec.suspend is true; unsuspend, or set deletionPolicy: Orphan", policy), 0), false
+	}
+	acct, err := r.accounts.resolve(ctx, zu)
+	if err != nil {
+		out := accountOutcome(err)
+		out.stalled = false
+		out.message += "; deletion waits for the account (set deletionPolicy: Orphan to release the object)"
+		if out.wait == 0 {
+			out.wait = accountRetryInterval
+		}
+		return out, false
+	}
+	if zu.Status.Adopted && !acct.settings.AdoptExistingUsers && policy != zoomv1.DeletionPolicyDeactivate {
+		// Only an account that allows adoption may remove what it adopted.
+		r.eventf(zu, corev1.EventTypeNormal, zoomv1.ReasonOrphaned,
+			"Zoom user %s was adopted and the account no longer allows adoption: left in Zoom", zu.Status.ID)
+		return outcome{}, true
+	}
+	reason, err := applyDeletionPolicy(ctx, acct.api, zu)
+	if err != nil && zoom.Classify(err) != zoom.KindNotFound {
+		return zoomOutcome(err, r.now()), false
+	}
+	r.eventf(zu, corev1.EventTypeNormal, reason, "Zoom user %s: %s per deletionPolicy %s", zu.Status.ID, reason, policy)
+	return outcome{}, true
+}
+
+// applyDeletionPolicy makes the one call the policy asks for. Zoom lets a
+// pending user only be disassociated and cannot deactivate it, so for a
+// pending invitation Delete and Deactivate both withdraw it (disassociate).
+func applyDeletionPolicy(ctx context.Context, api zoomUsers, zu *zoomv1.ZoomUser) (string, error) {
+	id, pending := zu.Status.ID, zu.Status.State == zoom.StatusPending
+	switch {
+	case zu.Spec.DeletionPolicy == zoomv1.DeletionPolicyDeactivate && zu.Status.State == zoom.StatusInactive:
+		return zoomv1.ReasonDeactivated, nil
+	case zu.Spec.DeletionPolicy == zoomv1.DeletionPolicyDeactivate && !pending:
+		return zoomv1.ReasonDeactivated, api.SetUserStatus(ctx, id, false)
+	case zu.Spec.DeletionPolicy == zoomv1.DeletionPolicyDelete && !pending:
+		return zoomv1.ReasonDeleted, api.DeleteUser(ctx, id, zoom.DeleteActionDelete)
+	default:
+		return zoomv1.ReasonDisassociated, api.DeleteUser(ctx, id, zoom.DeleteActionDisassociate)
+	}
+}
+
+func (r *ZoomUserReconciler) eventf(zu *zoomv1.ZoomUser, typ, reason, format string, args ...any) {
+	r.Recorder.Eventf(zu, nil, typ, reason, reason, format, args...)
+}
