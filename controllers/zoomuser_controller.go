@@ -77,6 +77,22 @@ func (r *ZoomUserReconciler) ensureFinalizer(ctx context.Context, zu *zoomv1.Zoo
 	return r.Patch(ctx, zu, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{}))
 }
 
+// markCreateRequested stamps the time of a create before it is sent (see
+// zoomv1.CreateRequestedAnnotation). It patches a copy, so that the status
+// being built in zu is kept, and takes the new resourceVersion over.
+func (r *ZoomUserReconciler) markCreateRequested(ctx context.Context, zu *zoomv1.ZoomUser, now time.Time) error {
+	marked := zu.DeepCopy()
+	if marked.Annotations == nil {
+		marked.Annotations = map[string]string{}
+	}
+	marked.Annotations[zoomv1.CreateRequestedAnnotation] = now.UTC().Format(time.RFC3339)
+	if err := r.Patch(ctx, marked, client.MergeFromWithOptions(zu, client.MergeFromWithOptimisticLock{})); err != nil {
+		return err
+	}
+	zu.Annotations, zu.ResourceVersion = marked.Annotations, marked.ResourceVersion
+	return nil
+}
+
 // sync compares the ZoomUser with Zoom and acts; it returns what it concluded.
 func (r *ZoomUserReconciler) sync(ctx context.Context, zu *zoomv1.ZoomUser) outcome {
 	acct, err := r.accounts.resolve(ctx, zu)
@@ -96,7 +112,12 @@ func (r *ZoomUserReconciler) patchStatus(ctx context.Context, before, after *zoo
 	if equality.Semantic.DeepEqual(before.Status, after.Status) {
 		return nil
 	}
-	patch := client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})
+	// The base takes after's metadata: a metadata patch made during this
+	// reconcile (the create marker) is already on the server, and the lock
+	// must hold its resourceVersion.
+	base := before.DeepCopy()
+	after.ObjectMeta.DeepCopyInto(&base.ObjectMeta)
+	patch := client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})
 	return client.IgnoreNotFound(r.Status().Patch(ctx, after, patch))
 }
 

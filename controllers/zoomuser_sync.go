@@ -14,9 +14,9 @@ import (
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
 
-// clockSkewAllowance is how much earlier than its ZoomUser a Zoom user may
-// have been created and still count as created by this operator (see owned).
-const clockSkewAllowance = 2 * time.Minute
+// clockSkewAllowance is how much Zoom's clock may run behind the operator's
+// and a Zoom user still count as created by this operator (see owned).
+const clockSkewAllowance = time.Minute
 
 // userSync is one pass of observe -> create or adopt -> update for a ZoomUser.
 type userSync struct {
@@ -74,6 +74,9 @@ func (s *userSync) create(ctx context.Context) outcome {
 	if !ok {
 		return out
 	}
+	if err := s.r.markCreateRequested(ctx, s.zu, now); err != nil {
+		return failed(zoomv1.ReasonProgressing, err)
+	}
 	created, err := s.acct.api.CreateUser(ctx, req)
 	switch zoom.Classify(err) {
 	case zoom.KindNone:
@@ -116,9 +119,9 @@ func (s *userSync) claimExisting(ctx context.Context) outcome {
 	return s.claim(ctx, remote)
 }
 
-// claim binds a Zoom user found by email to this object. A user created
-// after this object was created is this operator's own (a create whose
-// response was lost, e.g. in a crash); an older one is adopted, and only
+// claim binds a Zoom user found by email to this object. A user Zoom
+// created after this object asked for it is this object's own (a create
+// whose answer was lost, e.g. in a crash); any other is adopted, and only
 // where the account allows it.
 func (s *userSync) claim(ctx context.Context, remote *zoom.User) outcome {
 	if s.owned(remote) {
@@ -135,11 +138,15 @@ func (s *userSync) claim(ctx context.Context, remote *zoom.User) outcome {
 }
 
 func (s *userSync) owned(remote *zoom.User) bool {
+	requested, err := time.Parse(time.RFC3339, s.zu.Annotations[zoomv1.CreateRequestedAnnotation])
+	if err != nil {
+		return false // never asked Zoom to create it
+	}
 	created, err := time.Parse(time.RFC3339, remote.CreatedAt)
 	if err != nil {
 		return false // unknown age: the safe answer is "not ours"
 	}
-	return !created.Before(s.zu.CreationTimestamp.Add(-clockSkewAllowance))
+	return !created.Before(requested.Add(-clockSkewAllowance))
 }
 
 func (s *userSync) record(u *zoom.User, adopted bool) {

@@ -32,6 +32,12 @@ const (
 	ReasonSecretInvalid   = "SecretInvalid"
 )
 
+// CreateRequestedAnnotation records, before each POST /users, when the
+// operator asked Zoom to create the user. A Zoom user found later without a
+// status.id is this object's own only if Zoom created it after that time
+// (the create's answer was lost, e.g. in a crash); any other is adopted.
+const CreateRequestedAnnotation = "zoom.zoomoperator.dev/create-requested-at"
+
 // Finalizer guards the Zoom user behind a ZoomUser until deletionPolicy ran.
 const Finalizer = "zoom.zoomoperator.dev/finalizer"
 

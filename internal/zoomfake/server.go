@@ -82,6 +82,11 @@ type Request struct {
 	// Status is the HTTP status answered; 0 when no response was sent
 	// (dropped connection or a client that gave up).
 	Status int
+	// Query is the raw query string, e.g. "action=delete".
+	Query string
+	// Body is the request body as sent (tests use it to check that a
+	// password reached Zoom and only Zoom).
+	Body []byte
 }
 
 const defaultTokenLifetime = time.Hour
