@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -42,14 +43,18 @@ type accountView struct {
 }
 
 func (r *accountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	key := accountKey(req.Namespace, zoomv1.AccountReference{Kind: r.kind, Name: req.Name})
 	view, err := r.load(ctx, req.NamespacedName)
+	if apierrors.IsNotFound(err) {
+		r.accounts.clients.forget(key)
+		return ctrl.Result{}, nil
+	}
 	if err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+		return ctrl.Result{}, err
 	}
 	before := view.obj.DeepCopyObject().(client.Object)
 	oldReady := meta.FindStatusCondition(view.status.Conditions, zoomv1.ConditionReady).DeepCopy()
 
-	key := accountKey(req.Namespace, zoomv1.AccountReference{Kind: r.kind, Name: req.Name})
 	cond, wait, retryErr := r.check(ctx, key, view)
 	cond.ObservedGeneration = view.obj.GetGeneration()
 	meta.SetStatusCondition(&view.status.Conditions, cond)
@@ -159,6 +164,9 @@ type Options struct {
 	ResyncInterval time.Duration
 	// MaxConcurrentReconciles bounds parallel ZoomUser reconciles.
 	MaxConcurrentReconciles int
+	// RateScale multiplies Zoom's published rate limits in the client-side
+	// budget; 0 means 1. Only benchmarks against a scaled fake change it.
+	RateScale float64
 }
 
 // Setup registers the ZoomUser, ZoomAccount and ClusterZoomAccount
@@ -169,7 +177,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	rec := mgr.GetEventRecorder("zoom-operator")
-	pool := newClientPool()
+	pool := newClientPool(opts.RateScale)
 	users := &ZoomUserReconciler{Client: mgr.GetClient(), Recorder: rec, ResyncInterval: opts.ResyncInterval}
 	if err := users.setup(mgr, pool, opts.MaxConcurrentReconciles); err != nil {
 		return err

@@ -118,7 +118,7 @@ func (r *accountResolver) build(ctx context.Context, key string, settings zoomv1
 	if err != nil {
 		return nil, err
 	}
-	entry := r.clients.get(key, zoom.Config{APIURL: settings.APIURL, TokenURL: settings.TokenURL, Credentials: creds})
+	entry := r.clients.get(key, settings.Plan, zoom.Config{APIURL: settings.APIURL, TokenURL: settings.TokenURL, Credentials: creds})
 	return &account{key: key, zoomID: settings.APIURL + "|" + creds.AccountID, settings: settings,
 		api: entry.client, client: entry.client, gate: &entry.gate}, nil
 }
@@ -155,42 +155,69 @@ func missing(err error, format string, args ...any) error {
 	return err
 }
 
-// clientPool keeps one Zoom client per account, so the OAuth token and the
-// HTTP connections are shared by every ZoomUser of that account. A change of
-// credentials or URLs replaces the client, dropping the old token.
+// clientPool keeps one Zoom client per account, so the OAuth token, the
+// HTTP connections, the request budget and the daily-create gate are shared
+// by every ZoomUser of that account. A change of credentials or URLs
+// replaces the client (dropping the old token) but keeps the budget and the
+// gate: those belong to the Zoom account, not to its credentials.
 type clientPool struct {
 	mu      sync.Mutex
 	entries map[string]*poolEntry
+	// rateScale multiplies Zoom's published limits (1 in production; the
+	// benchmark shrinks them together with the fake Zoom's).
+	rateScale float64
 }
 
 type poolEntry struct {
 	fingerprint string
+	plan        zoomv1.Plan
 	client      *zoom.Client
+	budget      *zoom.Budget
 	gate        createGate
 }
 
-func newClientPool() *clientPool { return &clientPool{entries: map[string]*poolEntry{}} }
+func newClientPool(rateScale float64) *clientPool {
+	return &clientPool{entries: map[string]*poolEntry{}, rateScale: rateScale}
+}
 
-func (p *clientPool) get(key string, cfg zoom.Config) *poolEntry {
-	fp := fingerprint(cfg)
+func (p *clientPool) get(key string, plan zoomv1.Plan, cfg zoom.Config) *poolEntry {
+	fp := fingerprint(cfg, string(plan))
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if e, ok := p.entries[key]; ok && e.fingerprint == fp {
-		return e
+	old, had := p.entries[key]
+	if had && old.fingerprint == fp {
+		return old
 	}
-	e := &poolEntry{fingerprint: fp, client: zoom.New(cfg)}
-	if old, ok := p.entries[key]; ok {
-		e.gate.copyFrom(&old.gate) // the daily cap belongs to the Zoom account, not to the credentials
+	e := &poolEntry{fingerprint: fp, plan: plan}
+	if had && old.plan == plan {
+		e.budget = old.budget
+	} else {
+		e.budget = zoom.NewBudget(zoom.BudgetOptions{Plan: string(plan), Scale: p.rateScale, Account: key})
 	}
+	if had {
+		e.gate.copyFrom(&old.gate)
+	}
+	cfg.Budget = e.budget
+	e.client = zoom.New(cfg)
 	p.entries[key] = e
 	return e
 }
 
+// forget drops a deleted account's client and its metrics.
+func (p *clientPool) forget(key string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e, ok := p.entries[key]; ok {
+		zoom.UnregisterBudget(e.budget)
+		delete(p.entries, key)
+	}
+}
+
 // fingerprint hashes the settings that make a client, so that the secret
 // itself is not kept as a map key.
-func fingerprint(cfg zoom.Config) string {
+func fingerprint(cfg zoom.Config, plan string) string {
 	h := sha256.New()
-	for _, s := range []string{cfg.APIURL, cfg.TokenURL, cfg.Credentials.AccountID, cfg.Credentials.ClientID, cfg.Credentials.ClientSecret} {
+	for _, s := range []string{cfg.APIURL, cfg.TokenURL, cfg.Credentials.AccountID, cfg.Credentials.ClientID, cfg.Credentials.ClientSecret, plan} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

@@ -148,7 +148,7 @@ func (r *ZoomUserReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent in
 	if err := indexFields(context.Background(), mgr.GetFieldIndexer()); err != nil {
 		return err
 	}
-	return r.setup(mgr, newClientPool(), maxConcurrent)
+	return r.setup(mgr, newClientPool(1), maxConcurrent)
 }
 
 func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, pool *clientPool, maxConcurrent int) error {

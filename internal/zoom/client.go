@@ -67,6 +67,9 @@ type Config struct {
 	Timeout time.Duration
 	// Transport defaults to a clone of http.DefaultTransport.
 	Transport http.RoundTripper
+	// Budget paces API calls to the account's rate limits; nil sets no
+	// limit on the client side. Token requests are not paced.
+	Budget *Budget
 }
 
 // Client talks to one Zoom account. It is safe for concurrent use and owns a
@@ -78,6 +81,8 @@ type Client struct {
 	oauth      clientcredentials.Config
 	// now stamps the receipt of responses, for relative Retry-After values.
 	now func() time.Time
+	// budget paces API calls; nil when the client sets no limit.
+	budget *Budget
 
 	// mu guards token and is held while a token is fetched, so concurrent
 	// callers wait for one fetch instead of each starting their own.
@@ -104,7 +109,8 @@ func New(cfg Config) *Client {
 				"account_id": {cfg.Credentials.AccountID},
 			},
 		},
-		now: time.Now,
+		now:    time.Now,
+		budget: cfg.Budget,
 	}
 }
 
@@ -136,9 +142,11 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	if c.token != nil && fresh(c.token) {
 		return c.token.AccessToken, nil
 	}
-	tok, err := c.oauth.Token(context.WithValue(ctx, oauth2.HTTPClient, c.httpClient))
+	tok, err := c.oauth.Token(context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTPClient()))
 	if err != nil {
-		return "", c.tokenError(err)
+		err = c.tokenError(err)
+		observeRateLimit(err)
+		return "", err
 	}
 	c.token = tok
 	return tok.AccessToken, nil
@@ -213,6 +221,7 @@ func (c *Client) scrub(e *APIError, token string) {
 // is decoded into out (if non-nil). A 401 with code 124 means the cached token
 // died early (revoked, or the app's secret rotated), so the token is dropped
 // and the call retried exactly once; the body is kept as bytes to be resent.
+// Every attempt first waits for the budget, which a per-second 429 slows.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
 	var body []byte
 	if in != nil {
@@ -221,12 +230,18 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			return fmt.Errorf("zoom: encoding %s %s: %w", method, path, err)
 		}
 	}
+	endpoint := endpointOf(method, path)
+	category := categoryOf(endpoint)
 	for retried := false; ; retried = true {
+		if err := c.budget.Wait(ctx, category); err != nil {
+			return fmt.Errorf("zoom: %s: waiting for the rate budget: %w", endpoint, err)
+		}
 		token, err := c.accessToken(ctx)
 		if err != nil {
 			return err
 		}
 		err = c.send(ctx, method, path, query, body, token, out)
+		c.noteRateLimit(err, category)
 		var e *APIError
 		if !retried && errors.As(err, &e) && e.StatusCode == http.StatusUnauthorized && e.Code == codeInvalidToken {
 			c.dropToken(token)
@@ -242,7 +257,7 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	if err != nil {
 		return err
 	}
-	resp, err := c.httpClient.Do(req)
+	resp, err := c.exchange(req, endpointOf(method, path))
 	if err != nil {
 		return fmt.Errorf("zoom: %s %s: %w", method, path, err)
 	}

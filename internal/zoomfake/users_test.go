@@ -144,6 +144,7 @@ func TestCreateUser(t *testing.T) {
 			}
 			stored, ok := h.fake.User(tc.wantUser.Email)
 			tc.wantUser.ID = created.ID
+			tc.wantUser.CreatedAt = h.clock.Now().UTC()
 			if diff := cmp.Diff(tc.wantUser, stored); !ok || diff != "" {
 				t.Errorf("stored user (found %v) (-want +got):\n%s", ok, diff)
 			}

@@ -1,0 +1,263 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/zoom"
+)
+
+func TestZoomOutcome(t *testing.T) {
+	now := time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)
+	tomorrow := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	for name, tc := range map[string]struct {
+		err         error
+		wantReason  string
+		wantStalled bool
+		wantErr     bool
+		minWait     time.Duration
+		maxWait     time.Duration
+	}{
+		"qps 429 waits about a second": {
+			err:        &zoom.APIError{StatusCode: 429, Code: 429, RateLimitType: "QPS"},
+			wantReason: zoomv1.ReasonRateLimited, minWait: time.Second, maxWait: 2 * time.Second,
+		},
+		"daily 429 waits for the reset": {
+			err:        &zoom.APIError{StatusCode: 429, RateLimitType: "Daily-limit", RetryAfter: tomorrow},
+			wantReason: zoomv1.ReasonRateLimited, minWait: 7 * time.Hour, maxWait: 7*time.Hour + 5*time.Second,
+		},
+		"401 is an account problem": {
+			err:        &zoom.APIError{StatusCode: 401, Code: 124, Message: "Invalid access token."},
+			wantReason: zoomv1.ReasonAccountNotReady, minWait: authRetryInterval, maxWait: authRetryInterval,
+		},
+		"code 300 is an invalid spec": {
+			err:        &zoom.APIError{StatusCode: 400, Code: 300, Message: "Invalid parameter: password"},
+			wantReason: zoomv1.ReasonInvalidSpec, wantStalled: true,
+		},
+		"other 4xx stalls": {
+			err:        &zoom.APIError{StatusCode: 400, Code: 200, Message: "No privilege."},
+			wantReason: zoomv1.ReasonZoomError, wantStalled: true,
+		},
+		"5xx is retried with backoff": {
+			err:        &zoom.APIError{StatusCode: http.StatusBadGateway},
+			wantReason: zoomv1.ReasonZoomUnavailable, wantErr: true,
+		},
+		"network error is retried with backoff": {
+			err:        errors.New("dial tcp: connection refused"),
+			wantReason: zoomv1.ReasonZoomUnavailable, wantErr: true,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out := zoomOutcome(tc.err, now)
+			if out.reason != tc.wantReason || out.stalled != tc.wantStalled || (out.err != nil) != tc.wantErr {
+				t.Fatalf("outcome = %+v, want reason %s stalled %v err %v", out, tc.wantReason, tc.wantStalled, tc.wantErr)
+			}
+			if out.wait < tc.minWait || out.wait > tc.maxWait {
+				t.Errorf("wait = %v, want within [%v, %v]", out.wait, tc.minWait, tc.maxWait)
+			}
+		})
+	}
+}
+
+func TestResultNeverFeedsBackoffForWaits(t *testing.T) {
+	res, err := result(waiting(zoomv1.ReasonRateLimited, "", 3*time.Second), time.Minute)
+	if err != nil || res.RequeueAfter != 3*time.Second {
+		t.Errorf("wait: result = %+v, %v", res, err)
+	}
+	res, err = result(ready(zoomv1.ReasonSynced, ""), time.Minute)
+	if err != nil || res.RequeueAfter < time.Minute || res.RequeueAfter > time.Minute+6*time.Second {
+		t.Errorf("ready: result = %+v, %v, want the jittered resync", res, err)
+	}
+	boom := errors.New("boom")
+	if _, err := result(failed(zoomv1.ReasonZoomUnavailable, boom), time.Minute); !errors.Is(err, boom) {
+		t.Errorf("failure: err = %v, want it returned for backoff", err)
+	}
+}
+
+func TestApplyConditions(t *testing.T) {
+	type conds map[string]string // type -> status/reason
+	summary := func(zu *zoomv1.ZoomUser) conds {
+		out := conds{}
+		for _, c := range zu.Status.Conditions {
+			out[c.Type] = string(c.Status) + "/" + c.Reason
+		}
+		return out
+	}
+	readyUser := func() *zoomv1.ZoomUser {
+		zu := &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Generation: 2}}
+		applyConditions(zu, ready(zoomv1.ReasonSynced, "ok"))
+		return zu
+	}
+	for name, tc := range map[string]struct {
+		start  func() *zoomv1.ZoomUser
+		out    outcome
+		want   conds
+		wantOG int64
+	}{
+		"ready": {
+			start: func() *zoomv1.ZoomUser { return &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Generation: 2}} },
+			out:   ready(zoomv1.ReasonSynced, "ok"), want: conds{"Ready": "True/Synced"}, wantOG: 2,
+		},
+		"stalled sets observedGeneration": {
+			start: func() *zoomv1.ZoomUser { return &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Generation: 2}} },
+			out:   stalled(zoomv1.ReasonZoomError, "no"),
+			want:  conds{"Ready": "False/ZoomError", "Stalled": "True/ZoomError"}, wantOG: 2,
+		},
+		"a wait on a new object is not Ready": {
+			start: func() *zoomv1.ZoomUser { return &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Generation: 1}} },
+			out:   waiting(zoomv1.ReasonRateLimited, "later", time.Second),
+			want:  conds{"Ready": "False/RateLimited", "Reconciling": "True/RateLimited"}, wantOG: 0,
+		},
+		"a wait during a resync keeps Ready": {
+			start: readyUser, out: waiting(zoomv1.ReasonRateLimited, "later", time.Second),
+			want: conds{"Ready": "True/Synced", "Reconciling": "True/RateLimited"}, wantOG: 2,
+		},
+		"a new generation clears Stalled on success": {
+			start: func() *zoomv1.ZoomUser {
+				zu := &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Generation: 1}}
+				applyConditions(zu, stalled(zoomv1.ReasonZoomError, "no"))
+				zu.Generation = 2
+				return zu
+			},
+			out: ready(zoomv1.ReasonSynced, "ok"), want: conds{"Ready": "True/Synced"}, wantOG: 2,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			zu := tc.start()
+			applyConditions(zu, tc.out)
+			if diff := cmp.Diff(tc.want, summary(zu)); diff != "" {
+				t.Errorf("conditions (-want +got):\n%s", diff)
+			}
+			if zu.Status.ObservedGeneration != tc.wantOG {
+				t.Errorf("observedGeneration = %d, want %d", zu.Status.ObservedGeneration, tc.wantOG)
+			}
+		})
+	}
+}
+
+func TestDrift(t *testing.T) {
+	str := func(s string) *string { return &s }
+	num := func(n int) *int { return &n }
+	for name, tc := range map[string]struct {
+		spec   zoomv1.ZoomUserSpec
+		remote zoom.User
+		want   zoom.UpdateUserRequest
+		change bool
+	}{
+		"in sync": {
+			spec:   zoomv1.ZoomUserSpec{FirstName: "Ada", Type: zoomv1.UserTypeBasic},
+			remote: zoom.User{FirstName: "Ada", Type: 1},
+		},
+		"empty fields are not managed": {
+			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeBasic},
+			remote: zoom.User{FirstName: "Zoom's", DisplayName: "own", Type: 1},
+		},
+		"names and type": {
+			spec:   zoomv1.ZoomUserSpec{FirstName: "Ada", LastName: "L", DisplayName: "Ada L.", Type: zoomv1.UserTypeLicensed},
+			remote: zoom.User{FirstName: "X", LastName: "L", DisplayName: "Y", Type: 1},
+			want:   zoom.UpdateUserRequest{FirstName: str("Ada"), DisplayName: str("Ada L."), Type: num(2)},
+			change: true,
+		},
+		"type None": {
+			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeNone},
+			remote: zoom.User{Type: 1},
+			want:   zoom.UpdateUserRequest{Type: num(99)},
+			change: true,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, changed := drift(&tc.spec, &tc.remote)
+			if changed != tc.change {
+				t.Errorf("changed = %v, want %v", changed, tc.change)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("patch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestWinsIsAStableOrder(t *testing.T) {
+	old := metav1.NewTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	young := metav1.NewTime(old.Add(time.Hour))
+	user := func(name string, created metav1.Time, id string) *zoomv1.ZoomUser {
+		return &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, CreationTimestamp: created},
+			Status: zoomv1.ZoomUserStatus{ID: id}}
+	}
+	for name, tc := range map[string]struct {
+		a, b *zoomv1.ZoomUser
+		want bool
+	}{
+		"holder beats older":   {user("a", young, "id"), user("b", old, ""), true},
+		"older beats younger":  {user("a", old, ""), user("b", young, ""), true},
+		"younger loses":        {user("a", young, ""), user("b", old, ""), false},
+		"name breaks the tie":  {user("a", old, ""), user("b", old, ""), true},
+		"name tie other order": {user("b", old, ""), user("a", old, ""), false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := wins(tc.a, tc.b); got != tc.want {
+				t.Errorf("wins = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// recordingZoom records deletion calls for TestApplyDeletionPolicy.
+type recordingZoom struct {
+	zoomUsers
+	calls []string
+}
+
+func (f *recordingZoom) DeleteUser(_ context.Context, id, action string) error {
+	f.calls = append(f.calls, "DELETE "+id+" "+action)
+	return nil
+}
+
+func (f *recordingZoom) SetUserStatus(_ context.Context, id string, activate bool) error {
+	f.calls = append(f.calls, "STATUS "+id+" "+map[bool]string{true: "activate", false: "deactivate"}[activate])
+	return nil
+}
+
+func TestApplyDeletionPolicy(t *testing.T) {
+	for name, tc := range map[string]struct {
+		policy zoomv1.DeletionPolicy
+		state  string
+		want   []string
+		reason string
+	}{
+		"delete":                  {zoomv1.DeletionPolicyDelete, "active", []string{"DELETE id delete"}, zoomv1.ReasonDeleted},
+		"delete pending":          {zoomv1.DeletionPolicyDelete, "pending", []string{"DELETE id disassociate"}, zoomv1.ReasonDisassociated},
+		"disassociate":            {zoomv1.DeletionPolicyDisassociate, "active", []string{"DELETE id disassociate"}, zoomv1.ReasonDisassociated},
+		"deactivate":              {zoomv1.DeletionPolicyDeactivate, "active", []string{"STATUS id deactivate"}, zoomv1.ReasonDeactivated},
+		"deactivate inactive":     {zoomv1.DeletionPolicyDeactivate, "inactive", nil, zoomv1.ReasonDeactivated},
+		"deactivate pending user": {zoomv1.DeletionPolicyDeactivate, "pending", []string{"DELETE id disassociate"}, zoomv1.ReasonDisassociated},
+	} {
+		t.Run(name, func(t *testing.T) {
+			api := &recordingZoom{}
+			zu := &zoomv1.ZoomUser{Spec: zoomv1.ZoomUserSpec{DeletionPolicy: tc.policy}, Status: zoomv1.ZoomUserStatus{ID: "id", State: tc.state}}
+			reason, err := applyDeletionPolicy(context.Background(), api, zu)
+			if err != nil || reason != tc.reason {
+				t.Errorf("reason, err = %s, %v; want %s", reason, err, tc.reason)
+			}
+			if diff := cmp.Diff(tc.want, api.calls); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDailyLimitedMessageNamesTheResume(t *testing.T) {
+	now := time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC)
+	out := dailyLimited(now.Add(time.Hour), now)
+	if !strings.Contains(out.message, "2026-11-29T00:00:00Z") || out.reason != zoomv1.ReasonRateLimited {
+		t.Errorf("outcome = %+v", out)
+	}
+}

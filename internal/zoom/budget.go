@@ -1,0 +1,319 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package zoom
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Plan is a Zoom account plan; it sets the account's per-second rate limits.
+type Plan string
+
+// Plans with distinct rate limits. Plans above Business share its limits.
+const (
+	PlanFree     Plan = "Free"
+	PlanPro      Plan = "Pro"
+	PlanBusiness Plan = "Business"
+)
+
+// ParsePlan maps a plan name, in any letter case, to a Plan. An unknown name
+// means Pro: the middle row is a safer guess than either end of the table.
+func ParsePlan(s string) Plan {
+	for _, p := range []Plan{PlanFree, PlanPro, PlanBusiness} {
+		if strings.EqualFold(s, string(p)) {
+			return p
+		}
+	}
+	return PlanPro
+}
+
+// Category is a Zoom rate limit label. Heavy is left out: no call made by this
+// client is Heavy.
+type Category string
+
+// Rate limit categories of the user endpoints.
+const (
+	CategoryLight  Category = "Light"
+	CategoryMedium Category = "Medium"
+)
+
+// categories lists every budgeted category, in a stable order.
+var categories = []Category{CategoryLight, CategoryMedium}
+
+// planRates are Zoom's per-second limits, per plan and category.
+var planRates = map[Plan]map[Category]float64{
+	PlanFree:     {CategoryLight: 4, CategoryMedium: 2},
+	PlanPro:      {CategoryLight: 30, CategoryMedium: 20},
+	PlanBusiness: {CategoryLight: 80, CategoryMedium: 60},
+}
+
+// The policy for a per-second 429. Zoom's limit is shared by every app on
+// the account, so a 429 means others are spending part of it: the rate is
+// halved, held there for throttleCoolDown, and then raised by
+// recoverFraction of nominal every recoverInterval without a further 429.
+const (
+	throttleCoolDown = 30 * time.Second
+	recoverInterval  = 15 * time.Second
+	recoverFraction  = 0.25
+	// shrinkGap: 429s within this long of a shrink are answers to the
+	// same overfull second and do not halve the rate again.
+	shrinkGap = time.Second
+	// The rate never drops below the larger of floorFraction of nominal and
+	// floorRate per second (times Scale), so the operator keeps working.
+	floorFraction = 0.1
+	floorRate     = 1.0
+	// burstFraction sizes the default burst: a tenth of a second's worth of
+	// calls, so that a full bucket cannot push one second far over the limit.
+	burstFraction = 0.1
+)
+
+// BudgetOptions configures NewBudget.
+type BudgetOptions struct {
+	// Plan is the account's plan: "Free", "Pro" or "Business" (any case);
+	// anything else means Pro.
+	Plan string
+	// Scale multiplies every rate; zero or less means 1. Benchmarks and
+	// tests shrink Zoom's limits with it.
+	Scale float64
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Burst is how many tokens each category can save up; when zero it is
+	// a tenth of the category's nominal rate, at least 1.
+	Burst int
+	// Account names the account in the zoom_rate_budget_* metrics. It must
+	// not be Zoom's account ID or anything secret; the namespace/name of the
+	// object that configures the account is a good choice. When set,
+	// NewBudget registers the budget for those metrics, replacing any budget
+	// registered before under the same name; see UnregisterBudget.
+	Account string
+}
+
+// Budget paces the calls made for one Zoom account with a token bucket per
+// rate limit category, and lowers its rates when Zoom answers with a
+// per-second 429. A nil *Budget imposes no limit. It is safe for concurrent
+// use. Recovery is computed from the clock whenever the budget is used, so a
+// budget runs no goroutine; only its metrics need UnregisterBudget when the
+// account goes away.
+type Budget struct {
+	account string
+	now     func() time.Time
+
+	// mu orders rate changes against reservations.
+	mu      sync.Mutex
+	buckets map[Category]*bucket
+}
+
+// bucket is the state of one category.
+type bucket struct {
+	lim     *rate.Limiter
+	nominal float64
+	floor   float64
+	// limit is the current rate; lim holds the same value.
+	limit float64
+	// nextStep is when the rate may next rise; meaningful while limit is
+	// below nominal.
+	nextStep time.Time
+	// shrunk is when the rate was last halved.
+	shrunk time.Time
+}
+
+// NewBudget returns a full budget sized for opts.Plan.
+func NewBudget(opts BudgetOptions) *Budget {
+	scale := opts.Scale
+	if scale <= 0 {
+		scale = 1
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	b := &Budget{account: opts.Account, now: now, buckets: map[Category]*bucket{}}
+	for c, r := range planRates[ParsePlan(opts.Plan)] {
+		b.buckets[c] = newBucket(r*scale, floorRate*scale, opts.Burst)
+	}
+	if b.account != "" {
+		budgetMetrics.register(b)
+	}
+	return b
+}
+
+func newBucket(nominal, minFloor float64, burst int) *bucket {
+	if burst <= 0 {
+		burst = max(1, int(nominal*burstFraction))
+	}
+	return &bucket{
+		lim:     rate.NewLimiter(rate.Limit(nominal), burst),
+		nominal: nominal,
+		floor:   min(nominal, max(nominal*floorFraction, minFloor)),
+		limit:   nominal,
+	}
+}
+
+// Wait blocks until a call of category c may be made, or ctx ends. A
+// category without a budget (Heavy, or a nil Budget) never waits. When ctx
+// has a deadline that comes before the call's turn, Wait returns at once
+// with an error wrapping context.DeadlineExceeded.
+func (b *Budget) Wait(ctx context.Context, c Category) error {
+	if b == nil {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r, delay := b.reserve(c, b.now())
+	if delay <= 0 {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < delay {
+		r.CancelAt(b.now())
+		return fmt.Errorf("%s rate budget: next call in %v, past the deadline: %w", c, delay, context.DeadlineExceeded)
+	}
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		// Hand the token back, so that a caller giving up does not slow
+		// down the others.
+		r.CancelAt(b.now())
+		return ctx.Err()
+	}
+}
+
+// reserve takes a token of category c at now and returns how long the caller
+// must wait before using it, with the reservation to cancel if it gives up.
+// Wait is reserve plus a timer; tests call reserve with a fake clock.
+func (b *Budget) reserve(c Category, now time.Time) (*rate.Reservation, time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k := b.buckets[c]
+	if k == nil {
+		return nil, 0
+	}
+	k.recover(now)
+	r := k.lim.ReserveN(now, 1)
+	return r, r.DelayFrom(now)
+}
+
+// Throttled records that Zoom answered a call of category c with a
+// per-second 429 at now: the category's rate is halved, down to its floor,
+// and recovers step by step once no 429 has been seen for a while. Daily
+// 429s must not be reported here; waiting out a second cannot fix them.
+func (b *Budget) Throttled(c Category, now time.Time) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k := b.buckets[c]
+	if k == nil {
+		return
+	}
+	k.recover(now)
+	k.nextStep = now.Add(throttleCoolDown)
+	if !k.shrunk.IsZero() && now.Sub(k.shrunk) < shrinkGap {
+		return
+	}
+	k.shrunk = now
+	k.setLimit(now, max(k.floor, k.limit/2))
+	k.drain(now)
+}
+
+// Limit returns the current rate of category c in calls per second, 0 for a
+// category without a budget.
+func (b *Budget) Limit(c Category) float64 {
+	if b == nil {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k := b.buckets[c]
+	if k == nil {
+		return 0
+	}
+	k.recover(b.now())
+	return k.limit
+}
+
+// Tokens returns the tokens of category c available now. It is negative
+// while callers are queued for tokens not yet earned.
+func (b *Budget) Tokens(c Category) float64 {
+	if b == nil {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k := b.buckets[c]
+	if k == nil {
+		return 0
+	}
+	now := b.now()
+	k.recover(now)
+	return k.lim.TokensAt(now)
+}
+
+// recover raises the rate by one step for every recoverInterval that has
+// fully passed since the cool-down ended. Tokens earned since a step fell
+// due are counted at the old rate, which errs on the slow side.
+func (k *bucket) recover(now time.Time) {
+	limit := k.limit
+	for limit < k.nominal && !now.Before(k.nextStep) {
+		limit = min(k.nominal, limit+k.nominal*recoverFraction)
+		k.nextStep = k.nextStep.Add(recoverInterval)
+	}
+	if limit != k.limit {
+		k.setLimit(now, limit)
+	}
+}
+
+func (k *bucket) setLimit(now time.Time, limit float64) {
+	k.limit = limit
+	k.lim.SetLimitAt(now, rate.Limit(limit))
+}
+
+// drain spends the saved-up tokens: after a 429 the account's current second
+// is already full, so a burst now would only earn more 429s.
+func (k *bucket) drain(now time.Time) {
+	if n := int(k.lim.TokensAt(now)); n > 0 {
+		k.lim.ReserveN(now, n)
+	}
+}
+
+// categoryOf returns the rate limit category Zoom files an endpoint under:
+// listing users is Medium, every other user call is Light.
+func categoryOf(endpoint string) Category {
+	if endpoint == "GET /users" {
+		return CategoryMedium
+	}
+	return CategoryLight
+}
+
+// noteRateLimit counts a 429 in err and, when the limit hit was per-second,
+// slows the budget's category down. The budget's own clock is used because
+// its recovery is measured on that clock.
+func (c *Client) noteRateLimit(err error, cat Category) {
+	if observeRateLimit(err) && c.budget != nil {
+		c.budget.Throttled(cat, c.budget.now())
+	}
+}

@@ -1,0 +1,157 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package zoom
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// arrivals records when the API server received each request.
+type arrivals struct {
+	mu    sync.Mutex
+	times []time.Time
+}
+
+func (a *arrivals) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	a.times = append(a.times, time.Now())
+	a.mu.Unlock()
+	reply(http.StatusOK, nil, `{"id":"u1","email":"a@b.c","type":1}`)(w, r)
+}
+
+// busiestSecond returns the most requests received within any one second.
+func (a *arrivals) busiestSecond() int {
+	most := 0
+	for i, start := range a.times {
+		n := 0
+		for _, t := range a.times[i:] {
+			if t.Sub(start) < time.Second {
+				n++
+			}
+		}
+		most = max(most, n)
+	}
+	return most
+}
+
+func TestBudgetPacesClient(t *testing.T) {
+	const calls, workers = 20, 5
+	srv := &arrivals{}
+	// Pro's 30 Light calls per second scaled to 10, with a burst of 1.
+	budget := NewBudget(BudgetOptions{Plan: "Pro", Scale: 1.0 / 3})
+	env := newTestEnv(t, srv.ServeHTTP, func(c *Config) { c.Budget = budget })
+	var next atomic.Int32
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for next.Add(1) <= calls {
+				if _, err := env.client.GetUser(context.Background(), "u1"); err != nil {
+					t.Errorf("GetUser: %v", err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(srv.times) != calls {
+		t.Fatalf("server saw %d calls, want %d", len(srv.times), calls)
+	}
+	// 10 per second plus the burst, and one more for scheduling jitter.
+	if got := srv.busiestSecond(); got > 12 {
+		t.Errorf("busiest second had %d calls, want at most 12", got)
+	}
+	// After the first call, 19 calls at 10/s take 1.9s.
+	if span := srv.times[calls-1].Sub(srv.times[0]); span < 1700*time.Millisecond {
+		t.Errorf("calls spread over %v, want about 1.9s", span)
+	}
+}
+
+func TestClientSpendsBudgetPerCategory(t *testing.T) {
+	clock := newFakeClock()
+	budget := NewBudget(BudgetOptions{Plan: "Pro", Now: clock.Now})
+	env := newTestEnv(t, reply(http.StatusOK, nil, `{"users":[]}`), func(c *Config) { c.Budget = budget })
+	ctx := context.Background()
+	if _, err := env.client.GetUser(ctx, "u1"); err != nil {
+		t.Fatalf("GetUser: %v", err)
+	}
+	if _, err := env.client.ListUsers(ctx, "", 0, ""); err != nil {
+		t.Fatalf("ListUsers: %v", err)
+	}
+	if err := env.client.UpdateUser(ctx, "u1", UpdateUserRequest{}); err != nil {
+		t.Fatalf("UpdateUser: %v", err)
+	}
+	// Pro starts with 3 Light and 2 Medium tokens; the token fetch is free.
+	checkBudget(t, budget, CategoryLight, 30, 1)
+	checkBudget(t, budget, CategoryMedium, 20, 1)
+}
+
+func TestClientStopsWhenBudgetWaitFails(t *testing.T) {
+	rec := &recorder{status: http.StatusOK, body: `{}`}
+	b, _ := drained(t)
+	env := newTestEnv(t, rec.ServeHTTP, func(c *Config) { c.Budget = b })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := env.client.GetUser(ctx, "u1")
+	if !errors.Is(err, context.DeadlineExceeded) || Classify(err) != KindRetryable {
+		t.Errorf("GetUser = %v (%v), want a retryable deadline error", err, Classify(err))
+	}
+	if len(rec.seen) != 0 || env.tokens.fetches() != 0 {
+		t.Errorf("sent %d API and %d token requests, want none", len(rec.seen), env.tokens.fetches())
+	}
+}
+
+func TestClientThrottlesBudgetOnQPS429(t *testing.T) {
+	qps := `{"code":429,"message":"You have reached the maximum per-second rate limit for this API. Try again later."}`
+	daily := `{"code":429,"message":"You have reached the maximum daily rate limit for this API."}`
+	tests := map[string]struct {
+		header        map[string]string
+		body          string
+		list          bool
+		light, medium float64
+	}{
+		"QPS on a Light call":   {header: map[string]string{"X-RateLimit-Type": "QPS"}, body: qps, light: 15, medium: 20},
+		"QPS on a Medium call":  {header: map[string]string{"X-RateLimit-Type": "QPS"}, body: qps, list: true, light: 30, medium: 10},
+		"QPS without headers":   {body: qps, light: 15, medium: 20},
+		"daily leaves the rate": {header: map[string]string{"X-RateLimit-Type": "Daily-limit"}, body: daily, light: 30, medium: 20},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			budget := NewBudget(BudgetOptions{Plan: "Pro", Now: newFakeClock().Now})
+			env := newTestEnv(t, reply(http.StatusTooManyRequests, tc.header, tc.body), func(c *Config) { c.Budget = budget })
+			var err error
+			if tc.list {
+				_, err = env.client.ListUsers(context.Background(), "", 0, "")
+			} else {
+				_, err = env.client.GetUser(context.Background(), "u1")
+			}
+			if k := Classify(err); k != KindRateLimitedQPS && k != KindRateLimitedDaily {
+				t.Fatalf("Classify(%v) = %v, want rate limited", err, k)
+			}
+			if got := budget.Limit(CategoryLight); !near(got, tc.light) {
+				t.Errorf("Light Limit = %v, want %v", got, tc.light)
+			}
+			if got := budget.Limit(CategoryMedium); !near(got, tc.medium) {
+				t.Errorf("Medium Limit = %v, want %v", got, tc.medium)
+			}
+		})
+	}
+}
