@@ -47,8 +47,48 @@ build: ## Build the manager and the fake Zoom server into bin/.
 
 .PHONY: run-local
 run-local: build ## Local control plane + fake Zoom (or real Zoom with ZOOM_* set) + manager + samples.
-	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" bin/run-local --manager=bin/manager --samples=config/samples
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" bin/run-local --manager=bin/manager --samples=config/samples --manager-log=bin/run-local-manager.log
 
 .PHONY: help
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_-]+:.*?##/ { printf "  %-16s %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+##@ Deployment
+
+IMG ?= ghcr.io/zoom-operator/zoom-operator:latest
+KUBECTL ?= kubectl
+CONTAINER_TOOL ?= docker
+ignore-not-found ?= false
+
+# RENDER prints config/default with $(IMG) as the manager's image. It needs
+# only kubectl's built-in kustomize, and leaves the checked-in files alone.
+RENDER = $(KUBECTL) kustomize config/default | sed 's|^\([[:space:]]*image:[[:space:]]*\)controller:latest[[:space:]]*$$|\1$(IMG)|'
+
+.PHONY: install
+install: manifests ## Install the CRDs into the cluster of the current kubeconfig context.
+	$(KUBECTL) apply --server-side -k config/crd
+
+.PHONY: uninstall
+uninstall: manifests ## Remove the CRDs (and so every ZoomUser and account); ignore-not-found=true to tolerate missing ones.
+	$(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -k config/crd
+
+.PHONY: deploy
+deploy: manifests ## Deploy the CRDs and the manager (image $(IMG)) into the current cluster.
+	$(RENDER) | $(KUBECTL) apply --server-side -f -
+
+.PHONY: undeploy
+undeploy: ## Remove everything deploy created; ignore-not-found=true to tolerate missing objects.
+	$(RENDER) | $(KUBECTL) delete --ignore-not-found=$(ignore-not-found) -f -
+
+.PHONY: build-installer
+build-installer: manifests generate ## Write dist/install.yaml: CRDs, RBAC and the manager (image $(IMG)) in one file.
+	mkdir -p dist
+	$(RENDER) > dist/install.yaml
+
+.PHONY: docker-build
+docker-build: ## Build the manager's container image $(IMG).
+	$(CONTAINER_TOOL) build -t $(IMG) .
+
+.PHONY: docker-push
+docker-push: ## Push the manager's container image $(IMG).
+	$(CONTAINER_TOOL) push $(IMG)

@@ -167,6 +167,10 @@ type Options struct {
 	// RateScale multiplies Zoom's published rate limits in the client-side
 	// budget; 0 means 1. Only benchmarks against a scaled fake change it.
 	RateScale float64
+	// Baseline makes the controller naive, for benchmarks only: one GET per
+	// object and resync, no request budget, and 429s fed to the per-item
+	// exponential backoff like any error.
+	Baseline bool
 }
 
 // Setup registers the ZoomUser, ZoomAccount and ClusterZoomAccount
@@ -177,8 +181,10 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	rec := mgr.GetEventRecorder("zoom-operator")
-	pool := newClientPool(opts.RateScale)
-	users := &ZoomUserReconciler{Client: mgr.GetClient(), Recorder: rec, ResyncInterval: opts.ResyncInterval}
+	users := &ZoomUserReconciler{Client: mgr.GetClient(), Recorder: rec, ResyncInterval: opts.ResyncInterval, baseline: opts.Baseline}
+	pool := newClientPool(poolTuning{
+		rateScale: opts.RateScale, snapshotTTL: opts.ResyncInterval, managed: users.countUsersOf, baseline: opts.Baseline,
+	})
 	if err := users.setup(mgr, pool, opts.MaxConcurrentReconciles); err != nil {
 		return err
 	}

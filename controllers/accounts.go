@@ -17,6 +17,7 @@ import (
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
+	"github.com/zoom-operator/zoom-operator/internal/zoomcache"
 )
 
 // zoomUsers is what the ZoomUser reconciler needs from Zoom.
@@ -26,6 +27,7 @@ type zoomUsers interface {
 	UpdateUser(ctx context.Context, id string, req zoom.UpdateUserRequest) error
 	SetUserStatus(ctx context.Context, id string, activate bool) error
 	DeleteUser(ctx context.Context, id string, action string) error
+	ListAllUsers(ctx context.Context, status string) ([]zoom.User, error)
 }
 
 var _ zoomUsers = (*zoom.Client)(nil)
@@ -38,6 +40,7 @@ type account struct {
 	api      zoomUsers
 	client   *zoom.Client
 	gate     *createGate
+	cache    *zoomcache.Cache
 }
 
 // accountError says why a ZoomUser cannot use its account. The message is
@@ -120,7 +123,7 @@ func (r *accountResolver) build(ctx context.Context, key string, settings zoomv1
 	}
 	entry := r.clients.get(key, settings.Plan, zoom.Config{APIURL: settings.APIURL, TokenURL: settings.TokenURL, Credentials: creds})
 	return &account{key: key, zoomID: settings.APIURL + "|" + creds.AccountID, settings: settings,
-		api: entry.client, client: entry.client, gate: &entry.gate}, nil
+		api: entry.client, client: entry.client, gate: &entry.gate, cache: entry.cache}, nil
 }
 
 func (r *accountResolver) credentials(ctx context.Context, name types.NamespacedName) (zoom.Credentials, error) {
@@ -163,9 +166,23 @@ func missing(err error, format string, args ...any) error {
 type clientPool struct {
 	mu      sync.Mutex
 	entries map[string]*poolEntry
+	tuning  poolTuning
+}
+
+// poolTuning holds what the pool needs beyond the accounts themselves.
+type poolTuning struct {
 	// rateScale multiplies Zoom's published limits (1 in production; the
 	// benchmark shrinks them together with the fake Zoom's).
 	rateScale float64
+	// snapshotTTL is how long an account's user listing is trusted: the
+	// resync interval, so each resync costs one listing.
+	snapshotTTL time.Duration
+	// managed counts an account's ZoomUsers; listing is used only when it
+	// costs fewer calls than one GET per managed user.
+	managed func(ctx context.Context, key string) int
+	// baseline turns off the budget and the listing, to measure a naive
+	// controller against this one.
+	baseline bool
 }
 
 type poolEntry struct {
@@ -173,11 +190,12 @@ type poolEntry struct {
 	plan        zoomv1.Plan
 	client      *zoom.Client
 	budget      *zoom.Budget
+	cache       *zoomcache.Cache
 	gate        createGate
 }
 
-func newClientPool(rateScale float64) *clientPool {
-	return &clientPool{entries: map[string]*poolEntry{}, rateScale: rateScale}
+func newClientPool(t poolTuning) *clientPool {
+	return &clientPool{entries: map[string]*poolEntry{}, tuning: t}
 }
 
 func (p *clientPool) get(key string, plan zoomv1.Plan, cfg zoom.Config) *poolEntry {
@@ -190,9 +208,9 @@ func (p *clientPool) get(key string, plan zoomv1.Plan, cfg zoom.Config) *poolEnt
 	}
 	e := &poolEntry{fingerprint: fp, plan: plan}
 	if had && old.plan == plan {
-		e.budget = old.budget
+		e.budget, e.cache = old.budget, old.cache
 	} else {
-		e.budget = zoom.NewBudget(zoom.BudgetOptions{Plan: string(plan), Scale: p.rateScale, Account: key})
+		e.budget, e.cache = p.newBudget(key, plan), p.newCache(key)
 	}
 	if had {
 		e.gate.copyFrom(&old.gate)
@@ -201,6 +219,20 @@ func (p *clientPool) get(key string, plan zoomv1.Plan, cfg zoom.Config) *poolEnt
 	e.client = zoom.New(cfg)
 	p.entries[key] = e
 	return e
+}
+
+func (p *clientPool) newBudget(key string, plan zoomv1.Plan) *zoom.Budget {
+	if p.tuning.baseline {
+		return nil
+	}
+	return zoom.NewBudget(zoom.BudgetOptions{Plan: string(plan), Scale: p.tuning.rateScale, Account: key})
+}
+
+func (p *clientPool) newCache(key string) *zoomcache.Cache {
+	worthIt := func(ctx context.Context, listCalls int) bool {
+		return !p.tuning.baseline && p.tuning.managed != nil && p.tuning.managed(ctx, key) > listCalls
+	}
+	return zoomcache.New(p.tuning.snapshotTTL, nil, worthIt)
 }
 
 // forget drops a deleted account's client and its metrics.

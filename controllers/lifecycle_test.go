@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -428,5 +429,34 @@ func TestNamespaceDeletionCompletes(t *testing.T) {
 	}
 	if n := len(tn.fake.Users()); n != 0 {
 		t.Errorf("Zoom users left = %d, want 0 (policy Disassociate)", n)
+	}
+}
+
+// With more users than list pages, a resync reads the account's listing
+// instead of one GET per user, and still finds drift.
+func TestResyncReadsTheListingNotOneGetPerUser(t *testing.T) {
+	t.Parallel()
+	tn := newTenant(t, zoomfake.Options{}, false)
+	const n = 8
+	for i := range n {
+		tn.create(tn.user(fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@example.com", i)))
+	}
+	for i := range n {
+		tn.waitReady(fmt.Sprintf("u%d", i))
+	}
+	time.Sleep(2 * resyncInterval) // the snapshot decision saw all n users
+	tn.fake.ResetCounters()
+	u, _ := tn.fake.User("u3@example.com")
+	u.FirstName = "Drifted"
+	tn.fake.SetUser(u)
+
+	tn.waitZoom("u3@example.com", "put back", func(u zoomfake.User, _ bool) bool { return u.FirstName == "Ada" })
+	time.Sleep(resyncInterval)
+	if got := tn.fake.Count(zoomfake.EndpointGetUser); got != 0 {
+		t.Errorf("single GETs during resyncs = %d, want 0", got)
+	}
+	lists := tn.fake.Count(zoomfake.EndpointListUsers)
+	if lists < 3 || lists%3 != 0 {
+		t.Errorf("list calls = %d, want whole snapshots of 3 lists", lists)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -16,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
@@ -31,6 +33,7 @@ type ZoomUserReconciler struct {
 	Now func() time.Time
 
 	accounts *accountResolver
+	baseline bool // see Options.Baseline
 }
 
 // +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomusers,verbs=get;list;watch;update;patch
@@ -50,9 +53,6 @@ func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 	if !zu.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, zu)
 	}
-	if err := r.ensureFinalizer(ctx, zu); err != nil {
-		return ctrl.Result{}, err
-	}
 	before := zu.DeepCopy()
 	defer func() { retErr = errors.Join(retErr, r.patchStatus(ctx, before, zu)) }()
 
@@ -61,35 +61,44 @@ func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 		return ctrl.Result{}, nil
 	}
 	out := r.sync(ctx, zu)
+	if r.baseline && out.reason == zoomv1.ReasonRateLimited {
+		out.err, out.wait = errors.New(out.message), 0 // what a naive controller does
+	}
 	applyConditions(zu, out)
 	r.announce(before, zu, out)
 	return result(out, r.ResyncInterval)
 }
 
-// ensureFinalizer adds the finalizer before anything is created in Zoom, so
-// that no Zoom user can outlive its object unnoticed.
+// ensureFinalizer adds the finalizer before this object binds a Zoom user,
+// so that no Zoom user can outlive its object unnoticed.
 func (r *ZoomUserReconciler) ensureFinalizer(ctx context.Context, zu *zoomv1.ZoomUser) error {
 	if controllerutil.ContainsFinalizer(zu, zoomv1.Finalizer) {
 		return nil
 	}
-	orig := zu.DeepCopy()
-	controllerutil.AddFinalizer(zu, zoomv1.Finalizer)
-	return r.Patch(ctx, zu, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{}))
+	return r.patchMetadata(ctx, zu, func(m *zoomv1.ZoomUser) { controllerutil.AddFinalizer(m, zoomv1.Finalizer) })
 }
 
 // markCreateRequested stamps the time of a create before it is sent (see
-// zoomv1.CreateRequestedAnnotation). It patches a copy, so that the status
-// being built in zu is kept, and takes the new resourceVersion over.
+// zoomv1.CreateRequestedAnnotation), and adds the finalizer in the same write.
 func (r *ZoomUserReconciler) markCreateRequested(ctx context.Context, zu *zoomv1.ZoomUser, now time.Time) error {
-	marked := zu.DeepCopy()
-	if marked.Annotations == nil {
-		marked.Annotations = map[string]string{}
-	}
-	marked.Annotations[zoomv1.CreateRequestedAnnotation] = now.UTC().Format(time.RFC3339)
-	if err := r.Patch(ctx, marked, client.MergeFromWithOptions(zu, client.MergeFromWithOptimisticLock{})); err != nil {
+	return r.patchMetadata(ctx, zu, func(m *zoomv1.ZoomUser) {
+		controllerutil.AddFinalizer(m, zoomv1.Finalizer)
+		if m.Annotations == nil {
+			m.Annotations = map[string]string{}
+		}
+		m.Annotations[zoomv1.CreateRequestedAnnotation] = now.UTC().Format(time.RFC3339)
+	})
+}
+
+// patchMetadata patches a copy, so that the status being built in zu is
+// kept, then takes the new metadata (and resourceVersion) over.
+func (r *ZoomUserReconciler) patchMetadata(ctx context.Context, zu *zoomv1.ZoomUser, mutate func(*zoomv1.ZoomUser)) error {
+	changed := zu.DeepCopy()
+	mutate(changed)
+	if err := r.Patch(ctx, changed, client.MergeFromWithOptions(zu, client.MergeFromWithOptimisticLock{})); err != nil {
 		return err
 	}
-	zu.Annotations, zu.ResourceVersion = marked.Annotations, marked.ResourceVersion
+	changed.ObjectMeta.DeepCopyInto(&zu.ObjectMeta)
 	return nil
 }
 
@@ -148,22 +157,45 @@ func (r *ZoomUserReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent in
 	if err := indexFields(context.Background(), mgr.GetFieldIndexer()); err != nil {
 		return err
 	}
-	return r.setup(mgr, newClientPool(1), maxConcurrent)
+	pool := newClientPool(poolTuning{rateScale: 1, snapshotTTL: r.ResyncInterval, managed: r.countUsersOf})
+	return r.setup(mgr, pool, maxConcurrent)
 }
 
 func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, pool *clientPool, maxConcurrent int) error {
 	r.accounts = &accountResolver{reader: mgr.GetClient(), live: mgr.GetAPIReader(), clients: pool}
 	m := &mapper{reader: mgr.GetClient()}
 	onSpecChange := builder.WithPredicates(predicate.GenerationChangedPredicate{})
+	opts := controller.Options{MaxConcurrentReconciles: maxConcurrent}
+	if !r.baseline {
+		opts.RateLimiter = errorBackoff()
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&zoomv1.ZoomUser{}, onSpecChange).
 		Watches(&zoomv1.ZoomUser{}, handler.EnqueueRequestsFromMapFunc(m.usersSharingEmail), builder.WithPredicates(onDelete)).
 		Watches(&zoomv1.ClusterZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.usersOfAccount), onSpecChange).
 		Watches(&zoomv1.ZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.usersOfAccount), onSpecChange).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(m.usersOfSecret)).
-		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrent}).
+		WithOptions(opts).
 		Named("zoomuser").
 		Complete(r)
+}
+
+// errorBackoff is the per-item backoff for real failures (5xx, network).
+// Unlike the default it has no shared 10/s bucket: rate-limit waits are
+// RequeueAfter and never reach it, and the account's request budget, not
+// the queue, paces calls to Zoom.
+func errorBackoff() workqueue.TypedRateLimiter[reconcile.Request] {
+	return workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](500*time.Millisecond, 5*time.Minute)
+}
+
+// countUsersOf counts an account's ZoomUsers, to decide whether listing the
+// account is cheaper than one GET per user. It runs once per snapshot.
+func (r *ZoomUserReconciler) countUsersOf(ctx context.Context, key string) int {
+	var list zoomv1.ZoomUserList
+	if err := r.List(ctx, &list, client.MatchingFields{accountRefIndex: key}, client.UnsafeDisableDeepCopy); err != nil {
+		return 0
+	}
+	return len(list.Items)
 }
 
 // onDelete passes only deletions: when a ZoomUser goes, the others that

@@ -67,6 +67,9 @@ func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUs
 	if err != nil && zoom.Classify(err) != zoom.KindNotFound {
 		return zoomOutcome(err, r.now()), false
 	}
+	if reason != zoomv1.ReasonDeactivated {
+		acct.cache.Remove(zu.Spec.Email)
+	}
 	r.eventf(zu, corev1.EventTypeNormal, reason, "Zoom user %s: %s per deletionPolicy %s", zu.Status.ID, reason, policy)
 	return outcome{}, true
 }

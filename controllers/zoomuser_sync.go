@@ -12,6 +12,7 @@ import (
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
+	"github.com/zoom-operator/zoom-operator/internal/zoomcache"
 )
 
 // clockSkewAllowance is how much Zoom's clock may run behind the operator's
@@ -33,24 +34,45 @@ func (s *userSync) run(ctx context.Context) outcome {
 	if remote == nil {
 		return s.create(ctx)
 	}
+	if err := s.r.ensureFinalizer(ctx, s.zu); err != nil {
+		return failed(zoomv1.ReasonProgressing, err)
+	}
 	if s.zu.Status.ID == "" {
 		return s.claim(ctx, remote)
 	}
 	return s.update(ctx, remote)
 }
 
-// observe finds the Zoom user by id, else by email; nil means absent. A user
-// whose id vanished (deleted in Zoom) is looked up by email again, so it is
-// recreated rather than lost.
+// observe finds the Zoom user: from the account's snapshot when it can
+// answer, else by id, else by email; nil means absent. A user whose id
+// vanished (deleted in Zoom) is looked up by email again, so it is recreated
+// rather than lost.
 func (s *userSync) observe(ctx context.Context) (*zoom.User, error) {
+	cached, answer, err := s.acct.cache.Lookup(ctx, s.acct.api, s.zu.Spec.Email)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case answer == zoomcache.Found:
+		if s.zu.Status.ID != "" && cached.ID != s.zu.Status.ID {
+			s.forget() // the user this object knew is gone; this is another
+		}
+		return &cached, nil
+	case answer == zoomcache.Absent && s.zu.Status.ID == "":
+		return nil, nil // a create that races someone else's gets a 409
+	}
 	if id := s.zu.Status.ID; id != "" {
 		u, err := s.get(ctx, id)
 		if u != nil || err != nil {
 			return u, err
 		}
-		s.zu.Status.ID, s.zu.Status.State = "", ""
+		s.forget()
 	}
 	return s.get(ctx, s.zu.Spec.Email)
+}
+
+func (s *userSync) forget() {
+	s.zu.Status.ID, s.zu.Status.State = "", ""
 }
 
 func (s *userSync) get(ctx context.Context, idOrEmail string) (*zoom.User, error) {
@@ -81,6 +103,7 @@ func (s *userSync) create(ctx context.Context) outcome {
 	switch zoom.Classify(err) {
 	case zoom.KindNone:
 		completeCreated(created, req)
+		s.acct.cache.Put(*created)
 		s.record(created, false)
 		s.event(zoomv1.ReasonCreated, "created Zoom user %s", created.ID)
 		return s.update(ctx, created)
@@ -164,18 +187,45 @@ func (s *userSync) update(ctx context.Context, remote *zoom.User) outcome {
 	}
 	if patch, changed := drift(&s.zu.Spec, remote); changed {
 		if err := s.acct.api.UpdateUser(ctx, remote.ID, patch); err != nil {
-			return zoomOutcome(err, s.r.now())
+			return s.updateFailed(remote, err)
 		}
+		applyPatch(remote, patch)
+		s.acct.cache.Put(*remote)
 		s.event(zoomv1.ReasonUpdated, "updated Zoom user %s", remote.ID)
 	}
 	if want := s.zu.Spec.State != zoomv1.UserStateInactive; want != (remote.Status == zoom.StatusActive) {
 		if err := s.acct.api.SetUserStatus(ctx, remote.ID, want); err != nil {
-			return zoomOutcome(err, s.r.now())
+			return s.updateFailed(remote, err)
 		}
-		s.zu.Status.State = map[bool]string{true: zoom.StatusActive, false: zoom.StatusInactive}[want]
+		remote.Status = map[bool]string{true: zoom.StatusActive, false: zoom.StatusInactive}[want]
+		s.zu.Status.State = remote.Status
+		s.acct.cache.Put(*remote)
 		s.event(zoomv1.ReasonUpdated, "set Zoom user %s %s", remote.ID, s.zu.Status.State)
 	}
 	return ready(zoomv1.ReasonSynced, "Zoom user matches the spec")
+}
+
+// updateFailed handles a refused change. A 404 means the snapshot was
+// stale (the user went since): forget it and look again shortly.
+func (s *userSync) updateFailed(remote *zoom.User, err error) outcome {
+	if zoom.Classify(err) == zoom.KindNotFound {
+		s.acct.cache.Remove(remote.Email)
+		s.forget()
+		return waiting(zoomv1.ReasonProgressing, "the Zoom user vanished; looking again", time.Second)
+	}
+	return zoomOutcome(err, s.r.now())
+}
+
+// applyPatch mirrors a successful PATCH in the local copy of the user.
+func applyPatch(u *zoom.User, p zoom.UpdateUserRequest) {
+	for dst, src := range map[*string]*string{&u.FirstName: p.FirstName, &u.LastName: p.LastName, &u.DisplayName: p.DisplayName} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if p.Type != nil {
+		u.Type = *p.Type
+	}
 }
 
 // drift returns the PATCH that makes the Zoom user match the spec. Empty
