@@ -29,6 +29,7 @@ type options struct {
 	resync           time.Duration
 	maxConcurrent    int
 	rateScale        float64
+	zoomTimeout      time.Duration
 }
 
 func main() {
@@ -41,6 +42,7 @@ func main() {
 	flag.DurationVar(&o.resync, "resync-interval", 10*time.Minute, "How often a converged ZoomUser is compared with Zoom again (jittered by up to 10%).")
 	flag.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 4, "ZoomUsers reconciled in parallel.")
 	flag.Float64Var(&o.rateScale, "zoom-rate-scale", 1, "Multiplies Zoom's published rate limits in the client-side budget. Leave at 1; benchmarks against a scaled fake Zoom change it.")
+	flag.DurationVar(&o.zoomTimeout, "zoom-timeout", 30*time.Second, "Timeout of each HTTP exchange with Zoom.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -71,6 +73,7 @@ func run(o options) error {
 	}
 	if err := controllers.Setup(mgr, controllers.Options{
 		ResyncInterval: o.resync, MaxConcurrentReconciles: o.maxConcurrent, RateScale: o.rateScale,
+		ZoomTimeout: o.zoomTimeout,
 	}); err != nil {
 		return err
 	}

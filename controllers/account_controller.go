@@ -171,6 +171,8 @@ type Options struct {
 	// object and resync, no request budget, and 429s fed to the per-item
 	// exponential backoff like any error.
 	Baseline bool
+	// ZoomTimeout bounds each HTTP exchange with Zoom; 0 means 30s.
+	ZoomTimeout time.Duration
 }
 
 // Setup registers the ZoomUser, ZoomAccount and ClusterZoomAccount
@@ -183,7 +185,8 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	rec := mgr.GetEventRecorder("zoom-operator")
 	users := &ZoomUserReconciler{Client: mgr.GetClient(), Recorder: rec, ResyncInterval: opts.ResyncInterval, baseline: opts.Baseline}
 	pool := newClientPool(poolTuning{
-		rateScale: opts.RateScale, snapshotTTL: opts.ResyncInterval, managed: users.countUsersOf, baseline: opts.Baseline,
+		rateScale: opts.RateScale, snapshotTTL: opts.ResyncInterval, managed: users.countUsersOf,
+		baseline: opts.Baseline, timeout: opts.ZoomTimeout,
 	})
 	if err := users.setup(mgr, pool, opts.MaxConcurrentReconciles); err != nil {
 		return err

@@ -183,6 +183,8 @@ type poolTuning struct {
 	// baseline turns off the budget and the listing, to measure a naive
 	// controller against this one.
 	baseline bool
+	// timeout bounds each HTTP exchange with Zoom; 0 means the client's default.
+	timeout time.Duration
 }
 
 type poolEntry struct {
@@ -215,7 +217,7 @@ func (p *clientPool) get(key string, plan zoomv1.Plan, cfg zoom.Config) *poolEnt
 	if had {
 		e.gate.copyFrom(&old.gate)
 	}
-	cfg.Budget = e.budget
+	cfg.Budget, cfg.Timeout = e.budget, p.tuning.timeout
 	e.client = zoom.New(cfg)
 	p.entries[key] = e
 	return e

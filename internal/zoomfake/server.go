@@ -55,6 +55,10 @@ type Options struct {
 	// RetryAfterSeconds makes QPS 429s carry Retry-After as integer seconds
 	// instead of the ISO-8601 time Zoom itself sends.
 	RetryAfterSeconds bool
+	// AfterCreate, when set, runs after a user is stored and before its 201
+	// is written: crash tests kill the caller there, between Zoom's create
+	// and the caller learning of it.
+	AfterCreate func(email string)
 }
 
 // User is a Zoom user as the fake stores it.

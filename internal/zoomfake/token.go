@@ -139,3 +139,15 @@ func randomString(n int) string {
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// IssuedTokens returns every access token issued so far, so that tests can
+// search logs, events and status for them.
+func (s *Server) IssuedTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.tokens))
+	for token := range s.tokens {
+		out = append(out, token)
+	}
+	return out
+}

@@ -88,7 +88,11 @@ func (s *Server) createUser(w http.ResponseWriter, c *call) {
 	}
 	s.mu.Lock()
 	resp := s.storeCreated(req)
+	hook := s.opts.AfterCreate
 	s.mu.Unlock()
+	if hook != nil && resp.status == http.StatusCreated {
+		hook(req.UserInfo.Email) // the user exists; its 201 is not sent yet
+	}
 	resp.write(w)
 }
 
