@@ -33,9 +33,19 @@ vet: ## go vet
 envtest-assets: ## Build (once, cached) kube-apiserver and etcd for envtest; prints their directory.
 	@hack/envtest-assets.sh
 
+FUZZ_TARGETS = FuzzAPIResponse FuzzParseRetryAfter
+FUZZTIME ?= 1m
+
 .PHONY: test
-test: vet ## Run unit and envtest integration tests.
+test: vet ## Run unit and envtest integration tests, and a short run of each fuzz test.
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" $(GO) test ./... -count=1 $(TEST_FLAGS)
+	$(MAKE) fuzz FUZZTIME=10s
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz test for FUZZTIME (default 1m); findings land in internal/zoom/testdata/fuzz.
+	for target in $(FUZZ_TARGETS); do \
+		$(GO) test ./internal/zoom -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
 
 ##@ Build and run
 
@@ -92,3 +102,11 @@ docker-build: ## Build the manager's container image $(IMG).
 .PHONY: docker-push
 docker-push: ## Push the manager's container image $(IMG).
 	$(CONTAINER_TOOL) push $(IMG)
+
+##@ Benchmarks
+
+BENCH_FLAGS ?=
+
+.PHONY: bench
+bench: ## Operator vs. naive baseline at N = 1,000 and 10,000 ZoomUsers against a rate-limited fake Zoom; writes docs/benchmarks.md (about an hour).
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" $(GO) run ./hack/bench --sizes=1000,10000 --out docs/benchmarks.md $(BENCH_FLAGS)
