@@ -32,7 +32,7 @@ type accountReconciler struct {
 	resync   time.Duration
 }
 
-// +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomaccounts/status;clusterzoomaccounts/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomaccounts/status;clusterzoomaccounts/status,verbs=get;patch
 
 // accountView is the part of either account kind that the check needs.
 type accountView struct {

@@ -172,9 +172,9 @@ func TestDeletionPolicies(t *testing.T) {
 			tn.delete("bye")
 			tn.waitGone("bye")
 
-			var calls []zoomfake.Request
+			var calls []zoomfake.Request // the changes sent; reads (a resync may fall in between) do not count
 			for _, r := range tn.fake.Requests()[before:] {
-				if r.Endpoint != zoomfake.EndpointToken {
+				if r.Endpoint != zoomfake.EndpointToken && !strings.HasPrefix(r.Endpoint, "GET ") {
 					calls = append(calls, r)
 				}
 			}

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -25,6 +26,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/yaml"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
@@ -76,7 +78,12 @@ func runSuite(m *testing.M) int {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := startManager(ctx, cfg); err != nil {
+	managerCfg, err := managerIdentity(ctx, env)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "granting the manager its generated role:", err)
+		return 1
+	}
+	if err := startManager(ctx, managerCfg); err != nil {
 		fmt.Fprintln(os.Stderr, "starting manager:", err)
 		return 1
 	}
@@ -89,6 +96,41 @@ func zapLevel() zapcore.Level {
 		return zapcore.DebugLevel
 	}
 	return zapcore.ErrorLevel
+}
+
+// managerIdentity returns a config for a user that holds only the generated
+// ClusterRole (config/rbac/role.yaml). The manager runs as that user, so
+// every test also proves the role grants what the code needs.
+func managerIdentity(ctx context.Context, env *envtest.Environment) (*rest.Config, error) {
+	role, err := generatedRole()
+	if err != nil {
+		return nil, err
+	}
+	const user = "zoom-operator-manager"
+	binding := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: user},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
+	}
+	for _, obj := range []client.Object{role, binding} {
+		if err := k8s.Create(ctx, obj); err != nil {
+			return nil, err
+		}
+	}
+	authn, err := env.AddUser(envtest.User{Name: user}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return authn.Config(), nil
+}
+
+func generatedRole() (*rbacv1.ClusterRole, error) {
+	data, err := os.ReadFile(filepath.Join("..", "config", "rbac", "role.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var role rbacv1.ClusterRole
+	return &role, yaml.Unmarshal(data, &role)
 }
 
 func startManager(ctx context.Context, cfg *rest.Config) error {
