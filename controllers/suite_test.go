@@ -1,12 +1,15 @@
 package controllers
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -45,6 +48,8 @@ const (
 	// resyncInterval is short so that drift tests see a resync; checks that
 	// nothing happens ("consistently") stay shorter than it.
 	resyncInterval = 5 * time.Second
+	// zoomTimeout is short so that a slow Zoom is seen to time out.
+	zoomTimeout = 2 * time.Second
 )
 
 func TestMain(m *testing.M) {
@@ -58,7 +63,7 @@ func runSuite(m *testing.M) int {
 	}
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(zoomv1.AddToScheme(scheme))
-	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.UseDevMode(true), zap.Level(zapLevel())))
+	ctrl.SetLogger(zap.New(zap.WriteTo(logOutput()), zap.UseDevMode(true), zap.Level(zapcore.DebugLevel)))
 
 	env := &envtest.Environment{
 		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
@@ -90,12 +95,32 @@ func runSuite(m *testing.M) int {
 	return m.Run()
 }
 
-// zapLevel keeps the manager's logs quiet unless TEST_VERBOSE_LOGS is set.
-func zapLevel() zapcore.Level {
+// managerLogs holds everything the manager logs, at debug level, so that
+// tests can search it (for secrets, say). TEST_VERBOSE_LOGS also prints it.
+var managerLogs syncBuffer
+
+func logOutput() io.Writer {
 	if os.Getenv("TEST_VERBOSE_LOGS") != "" {
-		return zapcore.DebugLevel
+		return io.MultiWriter(&managerLogs, os.Stderr)
 	}
-	return zapcore.ErrorLevel
+	return &managerLogs
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // managerIdentity returns a config for a user that holds only the generated
@@ -142,7 +167,7 @@ func startManager(ctx context.Context, cfg *rest.Config) error {
 	if err != nil {
 		return err
 	}
-	if err := Setup(mgr, Options{ResyncInterval: resyncInterval, MaxConcurrentReconciles: 8}); err != nil {
+	if err := Setup(mgr, Options{ResyncInterval: resyncInterval, MaxConcurrentReconciles: 8, ZoomTimeout: zoomTimeout}); err != nil {
 		return err
 	}
 	go func() {
