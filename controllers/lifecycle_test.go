@@ -460,3 +460,40 @@ func TestResyncReadsTheListingNotOneGetPerUser(t *testing.T) {
 		t.Errorf("list calls = %d, want whole snapshots of 3 lists", lists)
 	}
 }
+
+// A create whose answer was lost (no status.id) must not leak its Zoom user
+// when the object is deleted before the next reconcile; a user that merely
+// shares the email, made before the create was asked for, is left alone.
+func TestDeletionFindsALostCreate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		createdAt time.Time
+		wantGone  bool
+	}{
+		{"made by this object", time.Now().Add(time.Minute), true},
+		{"made before the create request", time.Now().Add(-time.Hour), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tn := newTenant(t, zoomfake.Options{}, false)
+			tn.create(tn.user("lost", "lost@example.com", func(zu *zoomv1.ZoomUser) {
+				zu.Spec.Suspend = true
+				zu.Finalizers = []string{zoomv1.Finalizer}
+				zu.Annotations = map[string]string{zoomv1.CreateRequestedAnnotation: time.Now().UTC().Format(time.RFC3339)}
+			}))
+			tn.waitReason("lost", zoomv1.ReasonSuspended)
+			tn.fake.AddUser(zoomfake.User{Email: "lost@example.com", Type: 1, CreatedAt: tc.createdAt})
+			tn.delete("lost")
+			tn.waitUser("lost", "waiting for suspend", func(zu *zoomv1.ZoomUser) bool {
+				c := condition(zu, zoomv1.ConditionReconciling)
+				return c != nil && c.Reason == zoomv1.ReasonSuspended
+			})
+			tn.edit("lost", func(zu *zoomv1.ZoomUser) { zu.Spec.Suspend = false })
+			tn.waitGone("lost")
+			if _, found := tn.fake.User("lost@example.com"); found == tc.wantGone {
+				t.Errorf("Zoom user still there = %v, want %v", found, !tc.wantGone)
+			}
+		})
+	}
+}

@@ -37,9 +37,10 @@ func (r *ZoomUserReconciler) reconcileDelete(ctx context.Context, zu *zoomv1.Zoo
 // deleteInZoom returns release=true once nothing more is owed to Zoom.
 func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUser) (outcome, bool) {
 	policy := zu.Spec.DeletionPolicy
-	if policy == zoomv1.DeletionPolicyOrphan || zu.Status.ID == "" {
-		// Nothing of this object's is in Zoom (never created, refused, or a
-		// conflict's loser), or the owner asked to leave it there.
+	_, createRequested := zu.Annotations[zoomv1.CreateRequestedAnnotation]
+	if policy == zoomv1.DeletionPolicyOrphan || (zu.Status.ID == "" && !createRequested) {
+		// The owner asked to leave the user in Zoom, or this object never
+		// created one (never got that far, was refused, or lost a conflict).
 		r.eventf(zu, corev1.EventTypeNormal, zoomv1.ReasonOrphaned, "released without a call to Zoom")
 		return outcome{}, true
 	}
@@ -49,13 +50,14 @@ func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUs
 	}
 	acct, err := r.accounts.resolve(ctx, zu)
 	if err != nil {
-		out := accountOutcome(err)
-		out.stalled = false
-		out.message += "; deletion waits for the account (set deletionPolicy: Orphan to release the object)"
-		if out.wait == 0 {
-			out.wait = accountRetryInterval
+		return accountWaitOnDelete(err), false
+	}
+	if zu.Status.ID == "" {
+		// A create was sent but its answer never recorded (a crash): find
+		// the user it made, so that it does not outlive this object.
+		if out, found := r.findLostCreate(ctx, acct, zu); !found {
+			return out, out.reason == ""
 		}
-		return out, false
 	}
 	if zu.Status.Adopted && !acct.settings.AdoptExistingUsers && policy != zoomv1.DeletionPolicyDeactivate {
 		// Only an account that allows adoption may remove what it adopted.
@@ -72,6 +74,34 @@ func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUs
 	}
 	r.eventf(zu, corev1.EventTypeNormal, reason, "Zoom user %s: %s per deletionPolicy %s", zu.Status.ID, reason, policy)
 	return outcome{}, true
+}
+
+// findLostCreate looks the user up by email and records it when this object
+// created it. found=false with an empty outcome means there is nothing of
+// this object's in Zoom; with a non-empty one, that Zoom could not be asked.
+func (r *ZoomUserReconciler) findLostCreate(ctx context.Context, acct *account, zu *zoomv1.ZoomUser) (outcome, bool) {
+	s := &userSync{r: r, acct: acct, zu: zu}
+	remote, err := s.get(ctx, zu.Spec.Email)
+	if err != nil {
+		return zoomOutcome(err, r.now()), false
+	}
+	if remote == nil || !s.owned(remote) {
+		r.eventf(zu, corev1.EventTypeNormal, zoomv1.ReasonOrphaned, "released: no Zoom user of this object's exists")
+		return outcome{}, false
+	}
+	s.record(remote, false)
+	return outcome{}, true
+}
+
+// accountWaitOnDelete says why a deletion cannot proceed and how to release it.
+func accountWaitOnDelete(err error) outcome {
+	out := accountOutcome(err)
+	out.stalled = false
+	out.message += "; deletion waits for the account (set deletionPolicy: Orphan to release the object)"
+	if out.wait == 0 {
+		out.wait = accountRetryInterval
+	}
+	return out
 }
 
 // applyDeletionPolicy makes the one call the policy asks for. Zoom lets a
