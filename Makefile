@@ -5,7 +5,7 @@ SHELL := /usr/bin/env bash -o pipefail
 
 GO ?= go
 CONTROLLER_GEN ?= $(GO) tool controller-gen
-ENVTEST_ASSETS = $(shell hack/envtest-assets.sh)
+ENVTEST_ASSETS = $(shell WITH_CONTROLLER_MANAGER=1 hack/envtest-assets.sh)
 TEST_FLAGS ?=
 
 .PHONY: all
@@ -30,8 +30,8 @@ vet: ## go vet
 	$(GO) vet ./...
 
 .PHONY: envtest-assets
-envtest-assets: ## Build (once, cached) kube-apiserver and etcd for envtest; prints their directory.
-	@hack/envtest-assets.sh
+envtest-assets: ## Build (once, cached) kube-apiserver, etcd and kube-controller-manager for envtest; prints their directory.
+	@WITH_CONTROLLER_MANAGER=1 hack/envtest-assets.sh
 
 FUZZ_TARGETS = FuzzAPIResponse FuzzParseRetryAfter
 FUZZTIME ?= 1m

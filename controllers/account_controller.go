@@ -46,8 +46,7 @@ func (r *accountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	key := accountKey(req.Namespace, zoomv1.AccountReference{Kind: r.kind, Name: req.Name})
 	view, err := r.load(ctx, req.NamespacedName)
 	if apierrors.IsNotFound(err) {
-		r.accounts.clients.forget(key)
-		return ctrl.Result{}, nil
+		return r.forgetWhenUnused(ctx, key)
 	}
 	if err != nil {
 		return ctrl.Result{}, err
@@ -68,6 +67,20 @@ func (r *accountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 		return ctrl.Result{}, retryErr
 	}
 	return ctrl.Result{RequeueAfter: wait}, nil
+}
+
+// forgetWhenUnused drops a deleted account's client once no ZoomUser uses
+// it: until then it lets their deletions finish (see resolveForDeletion).
+func (r *accountReconciler) forgetWhenUnused(ctx context.Context, key string) (ctrl.Result, error) {
+	var users zoomv1.ZoomUserList
+	if err := r.List(ctx, &users, client.MatchingFields{accountRefIndex: key}, client.UnsafeDisableDeepCopy); err != nil {
+		return ctrl.Result{}, err
+	}
+	if len(users.Items) > 0 {
+		return ctrl.Result{RequeueAfter: accountRetryInterval}, nil
+	}
+	r.accounts.clients.forget(key)
+	return ctrl.Result{}, nil
 }
 
 func (r *accountReconciler) load(ctx context.Context, name types.NamespacedName) (*accountView, error) {

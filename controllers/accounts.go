@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -74,6 +75,23 @@ func (r *accountResolver) resolve(ctx context.Context, zu *zoomv1.ZoomUser) (*ac
 	return r.cluster(ctx, key, zu.Namespace, ref.Name)
 }
 
+// resolveForDeletion is resolve, but when the account or its Secret is
+// already gone (a namespace being deleted takes them with its ZoomUsers) it
+// falls back on the client this process still holds for that account, so
+// the deletions can finish. A forbidden namespace gets no such fallback.
+func (r *accountResolver) resolveForDeletion(ctx context.Context, zu *zoomv1.ZoomUser) (*account, error) {
+	acct, err := r.resolve(ctx, zu)
+	var accErr *accountError
+	if err == nil || !errors.As(err, &accErr) || accErr.reason != zoomv1.ReasonAccountNotReady {
+		return acct, err
+	}
+	key := accountKey(zu.Namespace, zu.Spec.AccountRef)
+	if e := r.clients.lookup(key); e != nil {
+		return e.account(key), nil
+	}
+	return nil, err
+}
+
 func (r *accountResolver) namespaced(ctx context.Context, key, namespace, name string) (*account, error) {
 	var za zoomv1.ZoomAccount
 	if err := r.reader.Get(ctx, types.NamespacedName{Namespace: namespace, Name: name}, &za); err != nil {
@@ -121,9 +139,8 @@ func (r *accountResolver) build(ctx context.Context, key string, settings zoomv1
 	if err != nil {
 		return nil, err
 	}
-	entry := r.clients.get(key, settings.Plan, zoom.Config{APIURL: settings.APIURL, TokenURL: settings.TokenURL, Credentials: creds})
-	return &account{key: key, zoomID: settings.APIURL + "|" + creds.AccountID, settings: settings,
-		api: entry.client, client: entry.client, gate: &entry.gate, cache: entry.cache}, nil
+	cfg := zoom.Config{APIURL: settings.APIURL, TokenURL: settings.TokenURL, Credentials: creds}
+	return r.clients.get(key, settings, cfg).account(key), nil
 }
 
 func (r *accountResolver) credentials(ctx context.Context, name types.NamespacedName) (zoom.Credentials, error) {
@@ -189,7 +206,8 @@ type poolTuning struct {
 
 type poolEntry struct {
 	fingerprint string
-	plan        zoomv1.Plan
+	settings    zoomv1.AccountSettings
+	zoomID      string // the Zoom account behind it: API URL and account id
 	client      *zoom.Client
 	budget      *zoom.Budget
 	cache       *zoomcache.Cache
@@ -200,16 +218,22 @@ func newClientPool(t poolTuning) *clientPool {
 	return &clientPool{entries: map[string]*poolEntry{}, tuning: t}
 }
 
-func (p *clientPool) get(key string, plan zoomv1.Plan, cfg zoom.Config) *poolEntry {
-	fp := fingerprint(cfg, string(plan))
+func (e *poolEntry) account(key string) *account {
+	return &account{key: key, zoomID: e.zoomID, settings: e.settings,
+		api: e.client, client: e.client, gate: &e.gate, cache: e.cache}
+}
+
+func (p *clientPool) get(key string, settings zoomv1.AccountSettings, cfg zoom.Config) *poolEntry {
+	plan := settings.Plan
+	fp := fingerprint(cfg, fmt.Sprint(settings))
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	old, had := p.entries[key]
 	if had && old.fingerprint == fp {
 		return old
 	}
-	e := &poolEntry{fingerprint: fp, plan: plan}
-	if had && old.plan == plan {
+	e := &poolEntry{fingerprint: fp, settings: settings, zoomID: cfg.APIURL + "|" + cfg.Credentials.AccountID}
+	if had && old.settings.Plan == plan {
 		e.budget, e.cache = old.budget, old.cache
 	} else {
 		e.budget, e.cache = p.newBudget(key, plan), p.newCache(key)
@@ -235,6 +259,12 @@ func (p *clientPool) newCache(key string) *zoomcache.Cache {
 		return !p.tuning.baseline && p.tuning.managed != nil && p.tuning.managed(ctx, key) > listCalls
 	}
 	return zoomcache.New(p.tuning.snapshotTTL, nil, worthIt)
+}
+
+func (p *clientPool) lookup(key string) *poolEntry {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.entries[key]
 }
 
 // forget drops a deleted account's client and its metrics.

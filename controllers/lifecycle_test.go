@@ -410,28 +410,6 @@ func waitAccountNamed(t *testing.T, tn *tenant, name string, status metav1.Condi
 	return nil
 }
 
-func TestNamespaceDeletionCompletes(t *testing.T) {
-	t.Parallel()
-	tn := newTenant(t, zoomfake.Options{}, false)
-	for _, name := range []string{"a", "b", "c"} {
-		tn.create(tn.user(name, name+"@example.com"))
-	}
-	for _, name := range []string{"a", "b", "c"} {
-		tn.waitReady(name)
-	}
-	// envtest runs no namespace controller; delete the namespace's
-	// ZoomUsers all at once, as it would.
-	if err := k8s.DeleteAllOf(context.Background(), &zoomv1.ZoomUser{}, client.InNamespace(tn.ns)); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"a", "b", "c"} {
-		tn.waitGone(name)
-	}
-	if n := len(tn.fake.Users()); n != 0 {
-		t.Errorf("Zoom users left = %d, want 0 (policy Disassociate)", n)
-	}
-}
-
 // With more users than list pages, a resync reads the account's listing
 // instead of one GET per user, and still finds drift.
 func TestResyncReadsTheListingNotOneGetPerUser(t *testing.T) {

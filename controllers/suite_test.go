@@ -39,8 +39,9 @@ import (
 // test gets its own namespace, fake Zoom server and ZoomAccount, so tests run
 // in parallel without seeing each other's calls.
 var (
-	k8s    client.Client // uncached, for the tests' own reads and writes
-	scheme = runtime.NewScheme()
+	k8s     client.Client // uncached, for the tests' own reads and writes
+	scheme  = runtime.NewScheme()
+	testEnv *envtest.Environment
 )
 
 const (
@@ -69,6 +70,7 @@ func runSuite(m *testing.M) int {
 		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
 	}
+	testEnv = env
 	cfg, err := env.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting envtest:", err)
