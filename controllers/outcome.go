@@ -68,7 +68,7 @@ func zoomOutcome(err error, now time.Time) outcome {
 }
 
 func dailyLimited(resume, now time.Time) outcome {
-	msg := fmt.Sprintf("Zoom's daily limit for creating users was reached; creates resume at %s", resume.UTC().Format(time.RFC3339))
+	msg := fmt.Sprintf("Zoom's daily rate limit was reached; calls resume at %s", resume.UTC().Format(time.RFC3339))
 	// A little jitter spreads the objects of one account over the first
 	// seconds after the reset instead of all at once.
 	return waiting(zoomv1.ReasonRateLimited, msg, resume.Sub(now)+jitter(5*time.Second))
