@@ -30,6 +30,9 @@ type options struct {
 	maxConcurrent    int
 	rateScale        float64
 	zoomTimeout      time.Duration
+	baseline         bool
+	kubeQPS          float64
+	kubeBurst        int
 }
 
 func main() {
@@ -43,6 +46,9 @@ func main() {
 	flag.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 4, "ZoomUsers reconciled in parallel.")
 	flag.Float64Var(&o.rateScale, "zoom-rate-scale", 1, "Multiplies Zoom's published rate limits in the client-side budget. Leave at 1; benchmarks against a scaled fake Zoom change it.")
 	flag.DurationVar(&o.zoomTimeout, "zoom-timeout", 30*time.Second, "Timeout of each HTTP exchange with Zoom.")
+	flag.BoolVar(&o.baseline, "baseline", false, "For benchmarks only: behave like a naive controller (one GET per object and resync, no request budget, 429s as errors with exponential backoff)")
+	flag.Float64Var(&o.kubeQPS, "kube-api-qps", 100, "Requests per second the manager may send to the Kubernetes API (each created user costs about three: a marker patch, a status patch, an event).")
+	flag.IntVar(&o.kubeBurst, "kube-api-burst", 200, "Burst of requests to the Kubernetes API.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -59,7 +65,9 @@ func run(o options) error {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(zoomv1.AddToScheme(scheme))
 
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	cfg := ctrl.GetConfigOrDie()
+	cfg.QPS, cfg.Burst = float32(o.kubeQPS), o.kubeBurst
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        scheme,
 		Metrics:                       metricsOptions(o),
 		HealthProbeBindAddress:        o.probeAddr,
@@ -73,7 +81,7 @@ func run(o options) error {
 	}
 	if err := controllers.Setup(mgr, controllers.Options{
 		ResyncInterval: o.resync, MaxConcurrentReconciles: o.maxConcurrent, RateScale: o.rateScale,
-		ZoomTimeout: o.zoomTimeout,
+		ZoomTimeout: o.zoomTimeout, Baseline: o.baseline,
 	}); err != nil {
 		return err
 	}

@@ -58,8 +58,8 @@ func notReady(format string, args ...any) *accountError {
 }
 
 // accountResolver turns a ZoomUser's accountRef into a Zoom client. Secrets
-// and Namespaces are read uncached, so the manager neither lists nor watches
-// every Secret of the cluster.
+// and Namespaces are read uncached, so their contents are never held in the
+// manager's memory; only Secrets' metadata is watched, to notice rotations.
 type accountResolver struct {
 	reader  client.Reader // cached: accounts
 	live    client.Reader // uncached: Secrets, Namespaces
@@ -175,14 +175,16 @@ func missing(err error, format string, args ...any) error {
 	return err
 }
 
-// clientPool keeps one Zoom client per account, so the OAuth token, the
-// HTTP connections, the request budget and the daily-create gate are shared
-// by every ZoomUser of that account. A change of credentials or URLs
-// replaces the client (dropping the old token) but keeps the budget and the
-// gate: those belong to the Zoom account, not to its credentials.
+// clientPool keeps one Zoom client per account object, so the OAuth token
+// and the HTTP connections are shared by every ZoomUser of that object; and
+// one request budget, daily-create gate and user snapshot per Zoom account,
+// since Zoom's limits count per Zoom account, however many objects point at
+// it. A change of credentials or URLs replaces the client (dropping the old
+// token); the Zoom account's state stays.
 type clientPool struct {
 	mu      sync.Mutex
-	entries map[string]*poolEntry
+	entries map[string]*poolEntry   // by account object key
+	zoom    map[string]*zoomAccount // by Zoom account: API URL and account id
 	tuning  poolTuning
 }
 
@@ -194,8 +196,8 @@ type poolTuning struct {
 	// snapshotTTL is how long an account's user listing is trusted: the
 	// resync interval, so each resync costs one listing.
 	snapshotTTL time.Duration
-	// managed counts an account's ZoomUsers; listing is used only when it
-	// costs fewer calls than one GET per managed user.
+	// managed counts an account object's ZoomUsers; listing is used only
+	// when it costs fewer calls than one GET per managed user.
 	managed func(ctx context.Context, key string) int
 	// baseline turns off the budget and the listing, to measure a naive
 	// controller against this one.
@@ -207,44 +209,58 @@ type poolTuning struct {
 type poolEntry struct {
 	fingerprint string
 	settings    zoomv1.AccountSettings
-	zoomID      string // the Zoom account behind it: API URL and account id
+	zoomID      string
 	client      *zoom.Client
-	budget      *zoom.Budget
-	cache       *zoomcache.Cache
-	gate        createGate
+	shared      *zoomAccount
+}
+
+// zoomAccount is the state of one Zoom account, shared by every account
+// object that points at it.
+type zoomAccount struct {
+	plan   zoomv1.Plan
+	budget *zoom.Budget
+	cache  *zoomcache.Cache
+	gate   createGate
 }
 
 func newClientPool(t poolTuning) *clientPool {
-	return &clientPool{entries: map[string]*poolEntry{}, tuning: t}
+	return &clientPool{entries: map[string]*poolEntry{}, zoom: map[string]*zoomAccount{}, tuning: t}
 }
 
 func (e *poolEntry) account(key string) *account {
 	return &account{key: key, zoomID: e.zoomID, settings: e.settings,
-		api: e.client, client: e.client, gate: &e.gate, cache: e.cache}
+		api: e.client, client: e.client, gate: &e.shared.gate, cache: e.shared.cache}
 }
 
 func (p *clientPool) get(key string, settings zoomv1.AccountSettings, cfg zoom.Config) *poolEntry {
-	plan := settings.Plan
 	fp := fingerprint(cfg, fmt.Sprint(settings))
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	old, had := p.entries[key]
-	if had && old.fingerprint == fp {
+	if old, ok := p.entries[key]; ok && old.fingerprint == fp {
 		return old
 	}
-	e := &poolEntry{fingerprint: fp, settings: settings, zoomID: cfg.APIURL + "|" + cfg.Credentials.AccountID}
-	if had && old.settings.Plan == plan {
-		e.budget, e.cache = old.budget, old.cache
-	} else {
-		e.budget, e.cache = p.newBudget(key, plan), p.newCache(key)
-	}
-	if had {
-		e.gate.copyFrom(&old.gate)
-	}
-	cfg.Budget, cfg.Timeout = e.budget, p.tuning.timeout
-	e.client = zoom.New(cfg)
+	zoomID := cfg.APIURL + "|" + cfg.Credentials.AccountID
+	shared := p.zoomAccount(zoomID, key, settings.Plan)
+	cfg.Budget, cfg.Timeout = shared.budget, p.tuning.timeout
+	e := &poolEntry{fingerprint: fp, settings: settings, zoomID: zoomID, client: zoom.New(cfg), shared: shared}
 	p.entries[key] = e
+	p.dropUnused()
 	return e
+}
+
+// zoomAccount returns the Zoom account's shared state, making it on first
+// use; a new plan resizes the budget.
+func (p *clientPool) zoomAccount(zoomID, key string, plan zoomv1.Plan) *zoomAccount {
+	za, ok := p.zoom[zoomID]
+	if !ok {
+		za = &zoomAccount{cache: p.newCache(key)}
+		p.zoom[zoomID] = za
+	}
+	if !ok || za.plan != plan {
+		zoom.UnregisterBudget(za.budget)
+		za.plan, za.budget = plan, p.newBudget(key, plan)
+	}
+	return za
 }
 
 func (p *clientPool) newBudget(key string, plan zoomv1.Plan) *zoom.Budget {
@@ -267,13 +283,27 @@ func (p *clientPool) lookup(key string) *poolEntry {
 	return p.entries[key]
 }
 
-// forget drops a deleted account's client and its metrics.
+// forget drops a deleted account object's client, and the Zoom account's
+// state (and metrics) when no other object uses it.
 func (p *clientPool) forget(key string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if e, ok := p.entries[key]; ok {
-		zoom.UnregisterBudget(e.budget)
-		delete(p.entries, key)
+	delete(p.entries, key)
+	p.dropUnused()
+}
+
+// dropUnused forgets Zoom accounts that no account object points at any more
+// (after a deletion, or a Secret that now names another Zoom account).
+func (p *clientPool) dropUnused() {
+	used := map[*zoomAccount]bool{}
+	for _, e := range p.entries {
+		used[e.shared] = true
+	}
+	for id, za := range p.zoom {
+		if !used[za] {
+			zoom.UnregisterBudget(za.budget)
+			delete(p.zoom, id)
+		}
 	}
 }
 
@@ -312,11 +342,4 @@ func (g *createGate) closedUntil(now time.Time) time.Time {
 		return g.pausedUntil
 	}
 	return time.Time{}
-}
-
-func (g *createGate) copyFrom(other *createGate) {
-	other.mu.Lock()
-	until := other.pausedUntil
-	other.mu.Unlock()
-	g.pause(until)
 }

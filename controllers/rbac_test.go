@@ -28,7 +28,7 @@ func TestGeneratedRoleIsLeastPrivilege(t *testing.T) {
 	}
 	want := map[string]string{
 		"/secrets":                                         "get,list,watch", // credentials, passwords; metadata watch for rotation
-		"/namespaces":                                      "get",            // allowedNamespaces selector
+		"/namespaces":                                      "get,list,watch", // allowedNamespaces selector; label changes re-check users
 		"events.k8s.io/events":                             "create,patch",
 		"zoom.zoomoperator.dev/zoomusers":                  "get,list,patch,watch", // finalizer and create-marker patches
 		"zoom.zoomoperator.dev/zoomusers/status":           "get,patch",

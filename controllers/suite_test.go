@@ -148,7 +148,9 @@ func managerIdentity(ctx context.Context, env *envtest.Environment) (*rest.Confi
 	if err != nil {
 		return nil, err
 	}
-	return authn.Config(), nil
+	cfg := authn.Config()
+	cfg.QPS, cfg.Burst = 200, 400 // many tests at once: no client-side throttling
+	return cfg, nil
 }
 
 func generatedRole() (*rbacv1.ClusterRole, error) {

@@ -79,6 +79,13 @@ func (m *mapper) usersOfAccount(ctx context.Context, obj client.Object) []reconc
 	return m.users(ctx, client.MatchingFields{accountRefIndex: accountKey(obj.GetNamespace(), ref)})
 }
 
+// usersInNamespace re-checks a namespace's users when its labels change,
+// since a ClusterZoomAccount's allowedNamespaces selector may now say
+// otherwise.
+func (m *mapper) usersInNamespace(ctx context.Context, obj client.Object) []reconcile.Request {
+	return m.users(ctx, client.InNamespace(obj.GetName()))
+}
+
 func (m *mapper) usersSharingEmail(ctx context.Context, obj client.Object) []reconcile.Request {
 	return m.users(ctx, client.MatchingFields{emailIndex: strings.ToLower(obj.(*zoomv1.ZoomUser).Spec.Email)})
 }

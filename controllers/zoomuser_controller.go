@@ -40,7 +40,7 @@ type ZoomUserReconciler struct {
 // +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomusers/status,verbs=get;patch
 // +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomaccounts;clusterzoomaccounts,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
-// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile handles one ZoomUser: one status patch at the end, whatever happened.
@@ -174,6 +174,8 @@ func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, pool *clientPool, maxConcur
 		Watches(&zoomv1.ClusterZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.usersOfAccount), onSpecChange).
 		Watches(&zoomv1.ZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.usersOfAccount), onSpecChange).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(m.usersOfSecret)).
+		WatchesMetadata(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(m.usersInNamespace),
+			builder.WithPredicates(predicate.LabelChangedPredicate{})).
 		WithOptions(opts).
 		Named("zoomuser").
 		Complete(r)

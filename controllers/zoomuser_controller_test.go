@@ -72,6 +72,7 @@ func TestDefaultClusterZoomAccount(t *testing.T) {
 	zu := tn.user("linus", "linus@example.com")
 	zu.Spec.AccountRef = zoomv1.AccountReference{}
 	tn.create(zu)
+	t.Cleanup(func() { _ = k8s.Delete(context.Background(), zu) }) // the next run's "default" is another Zoom
 	got := tn.waitReady("linus")
 	if got.Spec.AccountRef.Kind != zoomv1.AccountKindCluster || got.Spec.AccountRef.Name != "default" {
 		t.Errorf("accountRef defaulted to %+v, want ClusterZoomAccount default", got.Spec.AccountRef)
@@ -329,9 +330,31 @@ func TestForbiddenNamespaceMakesNoZoomCalls(t *testing.T) {
 	if condition(zu, zoomv1.ConditionStalled) == nil {
 		t.Errorf("conditions = %+v, want Stalled", zu.Status.Conditions)
 	}
-	if n := userCalls(tn.fake); n != 0 {
-		t.Errorf("Zoom user API calls = %d, want 0", n)
+	consistently(t, time.Second, "no Zoom calls from a forbidden namespace", func() bool { return userCalls(tn.fake) == 0 })
+
+	// Labelling the namespace lets it in, without waiting for a resync.
+	var ns corev1.Namespace
+	if err := k8s.Get(context.Background(), client.ObjectKey{Name: tn.ns}, &ns); err != nil {
+		t.Fatal(err)
 	}
+	ns.Labels = map[string]string{"zoom-access": "yes"}
+	if err := k8s.Update(context.Background(), &ns); err != nil {
+		t.Fatal(err)
+	}
+	tn.waitReady("intruder")
+}
+
+func TestEmailUsedByAnotherZoomAccountStalls(t *testing.T) {
+	t.Parallel()
+	tn := newTenant(t, zoomfake.Options{}, true)
+	tn.fake.InjectFault(zoomfake.Fault{Endpoint: postUsers, Status: http.StatusConflict, Code: 1005,
+		Message: "Email elsewhere@example.com has already been used."})
+	tn.create(tn.user("elsewhere", "elsewhere@example.com"))
+	zu := tn.waitReason("elsewhere", zoomv1.ReasonAlreadyExists)
+	if c := condition(zu, zoomv1.ConditionStalled); c == nil || !strings.Contains(c.Message, "another Zoom account") {
+		t.Errorf("Stalled = %+v, want it to explain the email is used elsewhere", c)
+	}
+	consistently(t, 2*time.Second, "no retry loop", func() bool { return tn.fake.Count(postUsers) == 1 })
 }
 
 func requestsTo(fake *zoomfake.Server, endpoint string) []zoomfake.Request {

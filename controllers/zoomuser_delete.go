@@ -52,6 +52,12 @@ func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUs
 	if err != nil {
 		return accountWaitOnDelete(err), false
 	}
+	if _, lost := r.checkConflict(ctx, zu, acct); lost {
+		// Another object holds this email: whatever this one may have
+		// created or recorded is the winner's now.
+		r.eventf(zu, corev1.EventTypeNormal, zoomv1.ReasonOrphaned, "released: the email is managed by another ZoomUser")
+		return outcome{}, true
+	}
 	if zu.Status.ID == "" {
 		// A create was sent but its answer never recorded (a crash): find
 		// the user it made, so that it does not outlive this object.

@@ -16,8 +16,10 @@ import (
 )
 
 // clockSkewAllowance is how much Zoom's clock may run behind the operator's
-// and a Zoom user still count as created by this operator (see owned).
-const clockSkewAllowance = time.Minute
+// and a Zoom user still count as created by this operator (see owned). It is
+// also how long before a create request someone else's user could be taken
+// for this object's own, so it stays small.
+const clockSkewAllowance = 5 * time.Second
 
 // userSync is one pass of observe -> create or adopt -> update for a ZoomUser.
 type userSync struct {
@@ -135,9 +137,11 @@ func (s *userSync) claimExisting(ctx context.Context) outcome {
 		return zoomOutcome(err, s.r.now())
 	}
 	if remote == nil {
-		// Zoom says the email is taken but shows no user: an invitation
-		// Zoom does not expose yet. Look again later instead of creating.
-		return waiting(zoomv1.ReasonProgressing, "Zoom reports the email in use but does not show the user yet", accountRetryInterval)
+		// Zoom says the email is taken but shows no such user here: it
+		// belongs to another Zoom account, or is an invitation Zoom does
+		// not expose. Only a change outside this object can help.
+		return stalled(zoomv1.ReasonAlreadyExists, fmt.Sprintf(
+			"Zoom reports %s as already used, but not as a user of this account (another Zoom account, or an invitation Zoom does not show)", s.zu.Spec.Email))
 	}
 	return s.claim(ctx, remote)
 }

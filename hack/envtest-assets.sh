@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prints a directory holding kube-apiserver, etcd and kube-controller-manager
-# for envtest. The binaries are built from the Go module proxy (no release
+# Prints a directory holding kube-apiserver and etcd for envtest, and with
+# WITH_CONTROLLER_MANAGER=1 kube-controller-manager too (the namespace
+# deletion test runs its namespace controller). The binaries are built from the Go module proxy (no release
 # downloads needed) and cached by version outside the checkout, so every clone
 # and every CI run on this machine reuses them. KUBEBUILDER_ASSETS, when set,
 # wins and nothing is built.

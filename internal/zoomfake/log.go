@@ -23,7 +23,7 @@ import "strings"
 func (s *Server) logRequest(c *call) *Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	entry := &Request{Time: s.now(), Endpoint: c.endpoint, Email: s.emailFor(c), Query: c.r.URL.RawQuery, Body: c.body}
+	entry := &Request{Time: s.now(), Endpoint: c.endpoint, Email: s.emailFor(c), Path: c.r.URL.Path, Query: c.r.URL.RawQuery, Body: c.body}
 	s.log = append(s.log, entry)
 	return entry
 }

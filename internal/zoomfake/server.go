@@ -86,6 +86,8 @@ type Request struct {
 	// Status is the HTTP status answered; 0 when no response was sent
 	// (dropped connection or a client that gave up).
 	Status int
+	// Path is the request's path, e.g. "/v2/users/a@example.com".
+	Path string
 	// Query is the raw query string, e.g. "action=delete".
 	Query string
 	// Body is the request body as sent (tests use it to check that a
