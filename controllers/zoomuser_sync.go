@@ -104,7 +104,7 @@ func (s *userSync) create(ctx context.Context) outcome {
 	created, err := s.acct.api.CreateUser(ctx, req)
 	switch zoom.Classify(err) {
 	case zoom.KindNone:
-		completeCreated(created, req)
+		completeCreated(created, req, now)
 		s.acct.cache.Put(*created)
 		s.record(created, false)
 		s.event(zoomv1.ReasonCreated, "created Zoom user %s", created.ID)
@@ -117,9 +117,14 @@ func (s *userSync) create(ctx context.Context) outcome {
 	return zoomOutcome(err, now)
 }
 
-// completeCreated fills what Zoom's 201 leaves out (status, display name)
-// from the request, so the update that follows sees no false drift.
-func completeCreated(u *zoom.User, req zoom.CreateUserRequest) {
+// completeCreated fills what Zoom's 201 leaves out (status, display name,
+// creation time) from the request, so that the update that follows sees no
+// false drift, and a later claim from the snapshot (after a failed status
+// write) knows the user as this object's own.
+func completeCreated(u *zoom.User, req zoom.CreateUserRequest, now time.Time) {
+	if u.CreatedAt == "" {
+		u.CreatedAt = now.UTC().Format(time.RFC3339)
+	}
 	if u.Status == "" {
 		u.Status = zoom.StatusActive
 		if req.Action == string(zoomv1.ActionCreate) {

@@ -1,0 +1,97 @@
+package reliability
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+)
+
+// logConflict is how the API server words an optimistic-lock failure.
+const logConflict = "the object has been modified"
+
+// TestStatusConflictsFromLabelUpdates keeps changing the labels of 20
+// ZoomUsers while they converge. Each change moves the resourceVersion but
+// not the generation, so the manager's optimistically locked writes
+// (create marker, finalizer, status) keep losing races. They must all
+// converge anyway with exactly one POST /users per email: a create whose
+// status write failed is found again, not repeated.
+func TestStatusConflictsFromLabelUpdates(t *testing.T) {
+	c := newCluster(t)
+	z := newZoom(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	c.createAccount(ctx, z)
+	const ns = "conflicts"
+	c.createNamespace(ctx, ns)
+	m := c.startManager()
+
+	const n = 20
+	names := userNames(0, n)
+	stop := make(chan struct{})
+	var updates, lost atomic.Int64
+	var wg sync.WaitGroup
+	for worker := range 2 {
+		wg.Go(func() {
+			for round := 0; ; round++ {
+				for i := worker; i < n; i += 2 {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					switch err := c.touchLabel(ctx, ns, names[i], strconv.Itoa(round)); {
+					case err == nil:
+						updates.Add(1)
+					case apierrors.IsConflict(err):
+						lost.Add(1)
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+		})
+	}
+	stopLabels := sync.OnceFunc(func() {
+		close(stop)
+		wg.Wait()
+	})
+	defer stopLabels()
+	if err := c.createUsers(ctx, ns, names, 4, 0); err != nil {
+		t.Fatal(err)
+	}
+	users := c.waitConverged(ctx, ns, n, 2*time.Minute)
+	stopLabels()
+	t.Logf("%d label updates (%d lost races themselves); the manager logged %d optimistic-lock conflicts",
+		updates.Load(), lost.Load(), m.logCount(logConflict))
+
+	if updates.Load() < n {
+		t.Errorf("only %d label updates while %d ZoomUsers converged: the race was barely run", updates.Load(), n)
+	}
+	checkOneZoomUserEach(t, z, users, 1)
+	for _, zu := range users {
+		if zu.Generation != 1 {
+			t.Errorf("ZoomUser %s: generation %d, want 1 (labels are not spec)", zu.Name, zu.Generation)
+		}
+	}
+}
+
+// touchLabel sets the label "touched" of a ZoomUser with a plain update, as
+// another controller or a person with kubectl would.
+func (c *cluster) touchLabel(ctx context.Context, namespace, name, value string) error {
+	var zu zoomv1.ZoomUser
+	if err := c.client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &zu); err != nil {
+		return err
+	}
+	if zu.Labels == nil {
+		zu.Labels = map[string]string{}
+	}
+	zu.Labels["touched"] = value
+	return c.client.Update(ctx, &zu)
+}

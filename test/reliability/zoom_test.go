@@ -1,0 +1,114 @@
+package reliability
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
+)
+
+// Credentials the fake accepts; they are not secret.
+const (
+	fakeAccountID    = "reliability-account"
+	fakeClientID     = "reliability-client"
+	fakeClientSecret = "reliability-secret"
+)
+
+// zoomServer is the fake Zoom served over HTTP on 127.0.0.1. It remembers
+// which access tokens were used, so that a test can tell how many manager
+// processes talked to Zoom, and lets a test run code between a user's
+// creation and its 201 (onCreate).
+type zoomServer struct {
+	*zoomfake.Server
+	url string
+
+	afterCreate atomic.Pointer[func(email string)]
+
+	mu      sync.Mutex
+	bearers map[string]int // access token -> API requests made with it
+}
+
+func newZoom(t *testing.T) *zoomServer {
+	t.Helper()
+	z := &zoomServer{bearers: map[string]int{}}
+	z.Server = zoomfake.New(zoomfake.Options{
+		AccountID:    fakeAccountID,
+		ClientID:     fakeClientID,
+		ClientSecret: fakeClientSecret,
+		AfterCreate:  z.runAfterCreate,
+	})
+	srv := httptest.NewServer(http.HandlerFunc(z.serve))
+	t.Cleanup(srv.Close)
+	z.url = srv.URL
+	return z
+}
+
+// onCreate sets the code run after a user is stored and before its 201 is
+// written; nil removes it.
+func (z *zoomServer) onCreate(f func(email string)) {
+	if f == nil {
+		z.afterCreate.Store(nil)
+		return
+	}
+	z.afterCreate.Store(&f)
+}
+
+func (z *zoomServer) runAfterCreate(email string) {
+	if f := z.afterCreate.Load(); f != nil {
+		(*f)(email)
+	}
+}
+
+func (z *zoomServer) serve(w http.ResponseWriter, r *http.Request) {
+	if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		z.mu.Lock()
+		z.bearers[token]++
+		z.mu.Unlock()
+	}
+	z.Server.ServeHTTP(w, r)
+}
+
+// tokensUsed is how many distinct access tokens API requests carried. Each
+// manager process obtains one token and caches it, so this counts the
+// processes that called Zoom.
+func (z *zoomServer) tokensUsed() int {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return len(z.bearers)
+}
+
+// createStats is what the request log says about POST /users for one email.
+type createStats struct {
+	posts   int // requests, whatever their answer
+	created int // answered 201
+}
+
+func (z *zoomServer) createStatsByEmail() map[string]createStats {
+	stats := map[string]createStats{}
+	for _, r := range z.Requests() {
+		if r.Endpoint != zoomfake.EndpointCreateUser {
+			continue
+		}
+		s := stats[r.Email]
+		s.posts++
+		if r.Status == http.StatusCreated {
+			s.created++
+		}
+		stats[r.Email] = s
+	}
+	return stats
+}
+
+// usersByEmail groups the fake's users by lower-cased email.
+func (z *zoomServer) usersByEmail() map[string][]zoomfake.User {
+	byEmail := map[string][]zoomfake.User{}
+	for _, u := range z.Users() {
+		key := strings.ToLower(u.Email)
+		byEmail[key] = append(byEmail[key], u)
+	}
+	return byEmail
+}
