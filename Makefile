@@ -41,6 +41,12 @@ test: vet ## Run unit and envtest integration tests, and a short run of each fuz
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" $(GO) test ./... -count=1 $(TEST_FLAGS)
 	$(MAKE) fuzz FUZZTIME=10s
 
+.PHONY: test-soak
+test-soak: ## Long runs: random manager kills over 2,000 users three times, and 5 minutes of each fuzz test.
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" RELIABILITY_USERS=2000 RELIABILITY_KILLS=8 \
+		$(GO) test ./test/reliability -run 'TestRandomKillsWhileUsersConverge' -count=3 -timeout 90m -v
+	$(MAKE) fuzz FUZZTIME=5m
+
 .PHONY: fuzz
 fuzz: ## Run each fuzz test for FUZZTIME (default 1m); findings land in internal/zoom/testdata/fuzz.
 	for target in $(FUZZ_TARGETS); do \

@@ -89,11 +89,25 @@ func TestKillBetweenZoomCreateAndStatusWrite(t *testing.T) {
 }
 
 // Size of TestRandomKillsWhileUsersConverge. 500 users with three kills
-// converge in about 20s on a two-core machine, so `make test` runs it whole.
+// converge in about 20s on a two-core machine, so `make test` runs it whole;
+// `make test-soak` raises both through RELIABILITY_USERS and RELIABILITY_KILLS.
 const (
 	randomKillUsers = 500
 	randomKills     = 3
 )
+
+func envInt(t *testing.T, name string, def int) int {
+	t.Helper()
+	s := os.Getenv(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		t.Fatalf("%s=%q: want a positive number", name, s)
+	}
+	return n
+}
 
 // TestRandomKillsWhileUsersConverge SIGKILLs the manager at randomly chosen
 // moments while hundreds of ZoomUsers converge, restarting it each time. A
@@ -102,17 +116,18 @@ const (
 // the single Zoom user of its email, none adopted; a lost create may be
 // retried once and answered 409, never more. RELIABILITY_SEED replays a run.
 func TestRandomKillsWhileUsersConverge(t *testing.T) {
-	const n = randomKillUsers
+	n := envInt(t, "RELIABILITY_USERS", randomKillUsers)
+	killCount := envInt(t, "RELIABILITY_KILLS", randomKills)
 	c := newCluster(t)
 	z := newZoom(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute+time.Duration(n)*100*time.Millisecond)
 	defer cancel()
 	c.createAccount(ctx, z)
 	const ns = "random-kills"
 	c.createNamespace(ctx, ns)
 
 	seed := randomSeed(t)
-	kills := planKills(rand.New(rand.NewPCG(seed, seed)), n, randomKills)
+	kills := planKills(rand.New(rand.NewPCG(seed, seed)), n, killCount)
 	t.Logf("%d ZoomUsers; seed %d (RELIABILITY_SEED=%d replays it); kills: %v", n, seed, seed, kills)
 
 	// One kill at a time: a kill is armed once the manager killed before
@@ -177,7 +192,7 @@ func TestRandomKillsWhileUsersConverge(t *testing.T) {
 	if err := <-creating; err != nil {
 		t.Fatal(err)
 	}
-	users := c.waitConverged(ctx, ns, n, 3*time.Minute)
+	users := c.waitConverged(ctx, ns, n, 3*time.Minute+time.Duration(n)*50*time.Millisecond)
 	t.Logf("converged %s after the first ZoomUser was created; emails by number of POST /users: %v",
 		time.Since(start).Round(time.Millisecond), postsHistogram(z))
 	z.onCreate(nil)
