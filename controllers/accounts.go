@@ -134,13 +134,31 @@ func (r *accountResolver) checkNamespaceAllowed(ctx context.Context, cza *zoomv1
 	return nil
 }
 
+// build returns the account's client. The Secret is read only when its
+// resourceVersion (from the watched metadata) differs from the one the
+// pooled client was made from, so a resync of many users reads it once.
 func (r *accountResolver) build(ctx context.Context, key string, settings zoomv1.AccountSettings, secretName types.NamespacedName) (*account, error) {
+	version := r.secretVersion(ctx, secretName)
+	if e := r.clients.unchanged(key, settings, secretName, version); e != nil {
+		return e.account(key), nil
+	}
 	creds, err := r.credentials(ctx, secretName)
 	if err != nil {
 		return nil, err
 	}
 	cfg := zoom.Config{APIURL: settings.APIURL, TokenURL: settings.TokenURL, Credentials: creds}
-	return r.clients.get(key, settings, cfg).account(key), nil
+	return r.clients.get(key, settings, cfg, secretRef{secretName, version}).account(key), nil
+}
+
+// secretVersion is the Secret's resourceVersion in the metadata cache, or ""
+// when the cache does not know it (then the Secret is read).
+func (r *accountResolver) secretVersion(ctx context.Context, name types.NamespacedName) string {
+	var meta metav1.PartialObjectMetadata
+	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	if err := r.reader.Get(ctx, name, &meta); err != nil {
+		return ""
+	}
+	return meta.ResourceVersion
 }
 
 func (r *accountResolver) credentials(ctx context.Context, name types.NamespacedName) (zoom.Credentials, error) {
@@ -206,8 +224,15 @@ type poolTuning struct {
 	timeout time.Duration
 }
 
+// secretRef names the Secret version a client was made from.
+type secretRef struct {
+	name    types.NamespacedName
+	version string
+}
+
 type poolEntry struct {
 	fingerprint string
+	secret      secretRef
 	settings    zoomv1.AccountSettings
 	zoomID      string
 	client      *zoom.Client
@@ -232,17 +257,30 @@ func (e *poolEntry) account(key string) *account {
 		api: e.client, client: e.client, gate: &e.shared.gate, cache: e.shared.cache}
 }
 
-func (p *clientPool) get(key string, settings zoomv1.AccountSettings, cfg zoom.Config) *poolEntry {
+// unchanged returns the pooled entry when neither the settings nor the
+// Secret changed since it was made; nil tells the caller to read the Secret.
+func (p *clientPool) unchanged(key string, settings zoomv1.AccountSettings, secret types.NamespacedName, version string) *poolEntry {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e, ok := p.entries[key]
+	if !ok || version == "" || e.secret != (secretRef{secret, version}) || e.settings != settings {
+		return nil
+	}
+	return e
+}
+
+func (p *clientPool) get(key string, settings zoomv1.AccountSettings, cfg zoom.Config, secret secretRef) *poolEntry {
 	fp := fingerprint(cfg, fmt.Sprint(settings))
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if old, ok := p.entries[key]; ok && old.fingerprint == fp {
+		old.secret = secret
 		return old
 	}
 	zoomID := cfg.APIURL + "|" + cfg.Credentials.AccountID
 	shared := p.zoomAccount(zoomID, key, settings.Plan)
 	cfg.Budget, cfg.Timeout = shared.budget, p.tuning.timeout
-	e := &poolEntry{fingerprint: fp, settings: settings, zoomID: zoomID, client: zoom.New(cfg), shared: shared}
+	e := &poolEntry{fingerprint: fp, secret: secret, settings: settings, zoomID: zoomID, client: zoom.New(cfg), shared: shared}
 	p.entries[key] = e
 	p.dropUnused()
 	return e
