@@ -52,7 +52,10 @@ func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUs
 	if err != nil {
 		return accountWaitOnDelete(err), false
 	}
-	if _, lost := r.checkConflict(ctx, zu, acct); lost {
+	if out, lost := r.checkConflict(ctx, zu, acct); lost {
+		if out.err != nil {
+			return out, false // the claimants could not be listed: try again
+		}
 		// Another object holds this email: whatever this one may have
 		// created or recorded is the winner's now.
 		r.eventf(zu, corev1.EventTypeNormal, zoomv1.ReasonOrphaned, "released: the email is managed by another ZoomUser")
