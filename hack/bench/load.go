@@ -1,0 +1,291 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
+	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+)
+
+// Where the account lives, as the docs and config/samples expect it.
+const (
+	operatorNamespace = "zoom-operator-system"
+	credentialsSecret = "zoom-s2s"
+	defaultAccount    = "default"
+)
+
+// createAccount creates the credentials Secret and the ClusterZoomAccount
+// "default" of the given plan, pointing at the fake.
+func createAccount(ctx context.Context, c client.Client, z *fakeZoom, p plan) error {
+	objs := []client.Object{
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace}},
+		&corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Name: credentialsSecret, Namespace: operatorNamespace},
+			Data: map[string][]byte{
+				zoomv1.SecretKeyAccountID:    []byte(fakeAccountID),
+				zoomv1.SecretKeyClientID:     []byte(fakeClientID),
+				zoomv1.SecretKeyClientSecret: []byte(fakeClientSecret),
+			},
+		},
+		&zoomv1.ClusterZoomAccount{
+			ObjectMeta: metav1.ObjectMeta{Name: defaultAccount},
+			Spec: zoomv1.ClusterZoomAccountSpec{
+				CredentialsSecretRef: zoomv1.SecretReference{Name: credentialsSecret, Namespace: operatorNamespace},
+				AccountSettings: zoomv1.AccountSettings{
+					Plan:     zoomv1.Plan(p.name),
+					APIURL:   z.apiURL,
+					TokenURL: z.tokenURL,
+				},
+			},
+		},
+	}
+	for _, obj := range objs {
+		if err := c.Create(ctx, obj); err != nil {
+			return fmt.Errorf("creating %T %s: %w", obj, obj.GetName(), err)
+		}
+	}
+	return nil
+}
+
+// waitAccountReady waits until the manager has obtained a token for the
+// account, so that the timed part starts with a manager that is running.
+func waitAccountReady(ctx context.Context, c client.Client, m *managerProcess, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		var cza zoomv1.ClusterZoomAccount
+		err := c.Get(ctx, types.NamespacedName{Name: defaultAccount}, &cza)
+		if err == nil && meta.IsStatusConditionTrue(cza.Status.Conditions, zoomv1.ConditionReady) {
+			return nil
+		}
+		if m.exited() {
+			return fmt.Errorf("manager exited before the account was Ready: %v", m.err)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("ClusterZoomAccount %s not Ready after %s (last error: %v)", defaultAccount, timeout, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+func benchNamespace(i, namespaces int) string {
+	return fmt.Sprintf("bench-%02d", i%namespaces)
+}
+
+func createNamespaces(ctx context.Context, c client.Client, namespaces int) error {
+	for i := range namespaces {
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: benchNamespace(i, namespaces)}}
+		if err := c.Create(ctx, ns); err != nil {
+			return fmt.Errorf("creating namespace %s: %w", ns.Name, err)
+		}
+	}
+	return nil
+}
+
+// benchUser is the i-th ZoomUser. ssoCreate users are active at once and
+// do not count against Zoom's daily invite cap, so the per-second limits
+// are the only ones in play.
+func benchUser(i, namespaces int) *zoomv1.ZoomUser {
+	return &zoomv1.ZoomUser{
+		ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("user-%05d", i), Namespace: benchNamespace(i, namespaces)},
+		Spec: zoomv1.ZoomUserSpec{
+			Email:     fmt.Sprintf("user-%05d@bench.example.com", i),
+			Type:      zoomv1.UserTypeBasic,
+			Action:    zoomv1.ActionSSOCreate,
+			FirstName: "Bench",
+			LastName:  fmt.Sprintf("User %05d", i),
+		},
+	}
+}
+
+// createUsers creates n ZoomUsers with the given number of goroutines, as
+// fast as the API server takes them. A refusal the API server means as
+// "slow down" or a timeout is retried; anything else stops the run.
+func createUsers(ctx context.Context, c client.Client, n, namespaces, workers int, created *atomic.Int64) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				if err := createWithRetry(ctx, c, benchUser(i, namespaces)); err != nil {
+					cancel(err)
+					return
+				}
+				created.Add(1)
+			}
+		})
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return ctx.Err()
+}
+
+func createWithRetry(ctx context.Context, c client.Client, zu *zoomv1.ZoomUser) error {
+	backoff := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := c.Create(ctx, zu)
+		if err == nil || apierrors.IsAlreadyExists(err) {
+			return nil // AlreadyExists: an earlier attempt's answer was lost
+		}
+		retryable := apierrors.IsTooManyRequests(err) || apierrors.IsServerTimeout(err) ||
+			apierrors.IsTimeout(err) || apierrors.IsInternalError(err) || apierrors.IsServiceUnavailable(err)
+		if !retryable || attempt == 10 {
+			return fmt.Errorf("creating ZoomUser %s/%s: %w", zu.Namespace, zu.Name, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// readyTracker follows every ZoomUser through a watch (one informer, so the
+// harness reads each change once instead of listing all objects again) and
+// notes when all of them are Ready.
+type readyTracker struct {
+	want int
+
+	mu      sync.Mutex
+	ready   map[types.NamespacedName]bool
+	count   int
+	allAt   time.Time
+	allDone chan struct{}
+}
+
+// isReady is the convergence rule: Ready=True for the current generation,
+// with Zoom's id recorded.
+func isReady(zu *zoomv1.ZoomUser) bool {
+	c := meta.FindStatusCondition(zu.Status.Conditions, zoomv1.ConditionReady)
+	return c != nil && c.Status == metav1.ConditionTrue && zu.Status.ID != "" &&
+		zu.Status.ObservedGeneration == zu.Generation
+}
+
+// startTracker starts an informer on ZoomUsers and waits for its first
+// listing. The returned stop function ends the watch.
+func startTracker(ctx context.Context, cfg *rest.Config, want int) (*readyTracker, func(), error) {
+	t := &readyTracker{want: want, ready: map[types.NamespacedName]bool{}, allDone: make(chan struct{})}
+	c, err := cache.New(cfg, cache.Options{
+		Scheme:           newScheme(),
+		DefaultTransform: cache.TransformStripManagedFields(),
+		ByObject:         map[client.Object]cache.ByObject{&zoomv1.ZoomUser{}: {}},
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("watch cache: %w", err)
+	}
+	inf, err := c.GetInformer(ctx, &zoomv1.ZoomUser{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("ZoomUser informer: %w", err)
+	}
+	if _, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { t.observe(obj, false) },
+		UpdateFunc: func(_, obj any) { t.observe(obj, false) },
+		DeleteFunc: func(obj any) { t.observe(obj, true) },
+	}); err != nil {
+		return nil, nil, fmt.Errorf("ZoomUser informer: %w", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = c.Start(cctx)
+	}()
+	stop := func() { cancel(); <-done }
+	if !c.WaitForCacheSync(ctx) {
+		stop()
+		return nil, nil, errors.New("ZoomUser watch did not sync")
+	}
+	return t, stop, nil
+}
+
+func (t *readyTracker) observe(obj any, deleted bool) {
+	if d, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
+	zu, ok := obj.(*zoomv1.ZoomUser)
+	if !ok {
+		return
+	}
+	key := types.NamespacedName{Namespace: zu.Namespace, Name: zu.Name}
+	now := time.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	was := t.ready[key]
+	is := !deleted && isReady(zu)
+	switch {
+	case is && !was:
+		t.count++
+	case was && !is:
+		t.count--
+	}
+	if is {
+		t.ready[key] = true
+	} else {
+		delete(t.ready, key)
+	}
+	if t.count >= t.want && t.allAt.IsZero() {
+		t.allAt = now
+		close(t.allDone)
+	}
+}
+
+// readyCount is how many ZoomUsers are Ready now.
+func (t *readyTracker) readyCount() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.count
+}
+
+// allReadyAt is when all were first Ready at once; zero until then.
+func (t *readyTracker) allReadyAt() time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.allAt
+}

@@ -1,0 +1,210 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Command bench measures the operator against a naive baseline controller.
+// For every size N and mode it starts a fresh control plane (envtest's
+// kube-apiserver and etcd), a fake Zoom that enforces a plan's per-second
+// limits and the manager binary as a child process, creates N ZoomUsers and
+// reports how long they took to become Ready, how many Zoom calls and 429s
+// that cost, what one resync costs afterwards, and the manager's CPU and
+// memory. The results go to stdout as Markdown and, with --out, into
+// docs/benchmarks.md.
+//
+// Usage (normally through `make bench`):
+//
+//	KUBEBUILDER_ASSETS=$(hack/envtest-assets.sh) go run ./hack/bench --sizes=1000,10000 --out docs/benchmarks.md
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	ctrlzap "sigs.k8s.io/controller-runtime/pkg/log/zap"
+)
+
+// mode is the manager flavour a run measures.
+type mode string
+
+const (
+	modeOperator mode = "operator"
+	modeBaseline mode = "baseline"
+)
+
+// config is everything the harness needs; flags fill it.
+type config struct {
+	sizes         []int
+	modes         []mode
+	plan          plan
+	scale         float64
+	resync        time.Duration
+	maxConcurrent int
+	maxWait       time.Duration // 0: capFactor × floor + capExtra, at most capLimit
+	namespaces    int
+	creators      int
+	margin        time.Duration
+	out           string
+	crdDir        string
+	repoDir       string
+	workDir       string // empty: a new temporary directory
+	keep          bool
+	assets        string
+	args          []string // as given, for the report's command line
+}
+
+// The default cap of a run: generous for the operator, which should need
+// about one floor, and a bound on a baseline that may never converge.
+// capLimit bounds that default, so that a baseline that will not converge
+// does not hold a full run up for much longer than the others.
+const (
+	capFactor = 4
+	capExtra  = 2 * time.Minute
+	capLimit  = 20 * time.Minute
+)
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	// envtest and the informers log through controller-runtime; without a
+	// logger it would warn with a stack trace after 30s.
+	ctrllog.SetLogger(ctrlzap.New(ctrlzap.WriteTo(io.Discard)))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string) (config, error) {
+	cfg := config{args: args, assets: os.Getenv("KUBEBUILDER_ASSETS")}
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	var sizes, modes, planName string
+	fs.StringVar(&sizes, "sizes", "1000,10000", "Comma-separated numbers of ZoomUsers; each size is measured in every mode.")
+	fs.StringVar(&modes, "modes", "operator,baseline", "Comma-separated modes: operator (default manager flags) and baseline (--baseline).")
+	fs.StringVar(&planName, "plan", "Pro", "Zoom plan whose per-second limits the fake enforces and the ClusterZoomAccount declares: Free, Pro or Business.")
+	fs.Float64Var(&cfg.scale, "scale", 1, "Multiplies the plan's limits in the fake Zoom; the manager gets the same --zoom-rate-scale.")
+	fs.DurationVar(&cfg.resync, "resync", 2*time.Minute, "The manager's --resync-interval; the steady-state window is one interval plus its 10% jitter plus --margin.")
+	fs.IntVar(&cfg.maxConcurrent, "max-concurrent-reconciles", 16, "The manager's --max-concurrent-reconciles.")
+	fs.DurationVar(&cfg.maxWait, "max-wait", 0, fmt.Sprintf("Give up waiting for Ready after this long per run and report it as not converged (0: %d × floor + %s, at most %s).", capFactor, capExtra, capLimit))
+	fs.IntVar(&cfg.namespaces, "namespaces", 10, "Namespaces the ZoomUsers are spread over.")
+	fs.IntVar(&cfg.creators, "creators", 8, "Goroutines creating ZoomUsers.")
+	fs.DurationVar(&cfg.margin, "margin", 20*time.Second, "Added to the steady-state window after the resync interval and its jitter.")
+	fs.StringVar(&cfg.out, "out", "", "Write the results, how to reproduce them and what they mean to this Markdown file (e.g. docs/benchmarks.md).")
+	fs.StringVar(&cfg.crdDir, "crds", "config/crd/bases", "Directory of the CRDs to install.")
+	fs.StringVar(&cfg.repoDir, "repo", ".", "Root of the repository; the manager is built from it.")
+	fs.StringVar(&cfg.workDir, "work-dir", "", "Directory for the manager binary, kubeconfigs and manager logs (default: a new temporary directory).")
+	fs.BoolVar(&cfg.keep, "keep", false, "Keep the work directory (manager logs) after the run.")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	var err error
+	if cfg.sizes, err = parseSizes(sizes); err != nil {
+		return cfg, err
+	}
+	if cfg.modes, err = parseModes(modes); err != nil {
+		return cfg, err
+	}
+	if cfg.plan, err = parsePlan(planName); err != nil {
+		return cfg, err
+	}
+	switch {
+	case cfg.scale <= 0:
+		return cfg, errors.New("--scale must be positive")
+	case cfg.plan.enforced(cfg.scale).light < 1 || cfg.plan.enforced(cfg.scale).medium < 1:
+		return cfg, fmt.Errorf("--scale %g leaves the %s plan under 1 request per second", cfg.scale, cfg.plan.name)
+	case cfg.resync <= 0:
+		return cfg, errors.New("--resync must be positive")
+	case cfg.maxConcurrent < 1 || cfg.namespaces < 1 || cfg.creators < 1:
+		return cfg, errors.New("--max-concurrent-reconciles, --namespaces and --creators must be at least 1")
+	}
+	return cfg, nil
+}
+
+func parseSizes(s string) ([]int, error) {
+	var sizes []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("--sizes: %q is not a positive number", f)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes, nil
+}
+
+func parseModes(s string) ([]mode, error) {
+	var modes []mode
+	for _, f := range strings.Split(s, ",") {
+		switch m := mode(strings.TrimSpace(f)); m {
+		case modeOperator, modeBaseline:
+			modes = append(modes, m)
+		default:
+			return nil, fmt.Errorf("--modes: unknown mode %q (operator, baseline)", f)
+		}
+	}
+	return modes, nil
+}
+
+// plan is a row of Zoom's rate limit table.
+type plan struct {
+	name          string
+	light, medium int // per second
+}
+
+// plans are Zoom's per-second limits of the categories the operator uses.
+var plans = []plan{
+	{name: "Free", light: 4, medium: 2},
+	{name: "Pro", light: 30, medium: 20},
+	{name: "Business", light: 80, medium: 60},
+}
+
+func parsePlan(s string) (plan, error) {
+	for _, p := range plans {
+		if strings.EqualFold(p.name, s) {
+			return p, nil
+		}
+	}
+	return plan{}, fmt.Errorf("--plan: unknown plan %q (Free, Pro, Business)", s)
+}
+
+// limits are the per-second limits the fake enforces.
+type limits struct{ light, medium int }
+
+// enforced scales the plan's limits; the fake counts whole requests.
+func (p plan) enforced(scale float64) limits {
+	return limits{light: int(float64(p.light)*scale + 0.5), medium: int(float64(p.medium)*scale + 0.5)}
+}

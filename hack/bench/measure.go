@@ -1,0 +1,356 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
+)
+
+// progressEvery is how often a run prints where it stands.
+const progressEvery = 15 * time.Second
+
+// accountReadyTimeout bounds the manager's start: informers, the account
+// check and Zoom's token.
+const accountReadyTimeout = 2 * time.Minute
+
+// result is what one (N, mode) run measured.
+type result struct {
+	n     int
+	mode  mode
+	limit limits        // per second, enforced by the fake
+	floor time.Duration // n / Light limit: no client can create faster
+	cap   time.Duration
+
+	converged  bool
+	t          time.Duration // first create to all Ready; the cap when not converged
+	readyAtCap int           // Ready when the cap struck
+	accepted   time.Duration // first create to the last create accepted by the API server
+	zoomUsers  int           // users in the fake Zoom at the end of creation
+
+	creation callStats
+	steady   *steadyStats // nil when not measured (no convergence, or a failure)
+
+	cpuCreation time.Duration // manager CPU from first create to all Ready (or the cap)
+	// othersCreation is the CPU that processes outside this run took on
+	// the machine meanwhile; -1 when it could not be read.
+	othersCreation time.Duration
+	cpuTotal       time.Duration // manager CPU over its whole life
+	peakRSS        int64         // bytes
+
+	wall time.Duration // the whole run, setup and teardown included
+	err  error         // the run could not be measured
+	log  string        // the manager's log
+}
+
+// callStats counts the fake Zoom's requests of one phase.
+type callStats struct {
+	total      int
+	tooMany    int            // 429s
+	byEndpoint map[string]int // requests per endpoint
+	tooManyBy  map[string]int // 429s per endpoint
+}
+
+// steadyStats describes the window after convergence that holds one resync
+// of every user.
+type steadyStats struct {
+	callStats
+	window      time.Duration
+	interval    time.Duration // the resync interval
+	perInterval int           // most calls in any interval-long part of the window
+	readyAtEnd  int
+}
+
+func countCalls(reqs []zoomfake.Request) callStats {
+	s := callStats{byEndpoint: map[string]int{}, tooManyBy: map[string]int{}}
+	for _, r := range reqs {
+		s.total++
+		s.byEndpoint[r.Endpoint]++
+		if r.Status == 429 {
+			s.tooMany++
+			s.tooManyBy[r.Endpoint]++
+		}
+	}
+	return s
+}
+
+// maxInWindow is the largest number of requests made within any span of
+// length w (half-open), found by sliding over the request times.
+func maxInWindow(reqs []zoomfake.Request, w time.Duration) int {
+	best, lo := 0, 0
+	for hi := range reqs {
+		for reqs[hi].Time.Sub(reqs[lo].Time) >= w {
+			lo++
+		}
+		best = max(best, hi-lo+1)
+	}
+	return best
+}
+
+// floorFor is the time Zoom's Light limit alone needs for n creates.
+func floorFor(n int, lim limits) time.Duration {
+	return time.Duration(float64(n) / float64(lim.light) * float64(time.Second))
+}
+
+// measure runs one (n, m) pair on a fresh control plane, fake Zoom and
+// manager. A failure is kept in the result, so the other runs still happen.
+func (b *bench) measure(ctx context.Context, n int, m mode) *result {
+	started := time.Now()
+	lim := b.cfg.plan.enforced(b.cfg.scale)
+	r := &result{n: n, mode: m, limit: lim, floor: floorFor(n, lim)}
+	r.cap = b.cfg.maxWait
+	if r.cap <= 0 {
+		r.cap = min(capFactor*r.floor+capExtra, capLimit)
+	}
+	r.err = b.measureInto(ctx, r)
+	r.wall = time.Since(started)
+	return r
+}
+
+func (b *bench) measureInto(ctx context.Context, r *result) error {
+	name := fmt.Sprintf("%d-%s", r.n, r.mode)
+	b.say("N=%d %s: Light %d/s, Medium %d/s, floor %s, cap %s", r.n, r.mode, r.limit.light, r.limit.medium,
+		seconds(r.floor), seconds(r.cap))
+
+	cp, err := startControlPlane(b.cfg.assets, b.cfg.crdDir, filepath.Join(b.work, name+".kubeconfig"))
+	if err != nil {
+		return err
+	}
+	defer cp.stop()
+	zoom, err := startFakeZoom(r.limit)
+	if err != nil {
+		return err
+	}
+	defer zoom.stop()
+	if err := createAccount(ctx, cp.client, zoom, b.cfg.plan); err != nil {
+		return err
+	}
+	if err := createNamespaces(ctx, cp.client, b.cfg.namespaces); err != nil {
+		return err
+	}
+
+	r.log = filepath.Join(b.work, name+"-manager.log")
+	mgr, err := startManager(b.manager, cp.kubeconfig, r.log, b.managerArgs(r.mode))
+	if err != nil {
+		return err
+	}
+	defer b.finishManager(mgr, r)
+	if err := waitAccountReady(ctx, cp.client, mgr, accountReadyTimeout); err != nil {
+		return err
+	}
+	tracker, stopTracker, err := startTracker(ctx, cp.cfg, r.n)
+	if err != nil {
+		return err
+	}
+	defer stopTracker()
+
+	if err := b.creationPhase(ctx, r, cp, zoom, mgr, tracker); err != nil {
+		return err
+	}
+	if !r.converged {
+		b.say("N=%d %s: not converged; no steady-state window", r.n, r.mode)
+		return nil
+	}
+	return b.steadyPhase(ctx, r, zoom, mgr, tracker)
+}
+
+func (b *bench) managerArgs(m mode) []string {
+	args := []string{
+		"--resync-interval=" + b.cfg.resync.String(),
+		"--max-concurrent-reconciles=" + strconv.Itoa(b.cfg.maxConcurrent),
+		"--zoom-rate-scale=" + strconv.FormatFloat(b.cfg.scale, 'g', -1, 64),
+	}
+	if m == modeBaseline {
+		args = append(args, "--baseline")
+	}
+	return args
+}
+
+// creationPhase creates the users and waits until all are Ready or the cap
+// strikes. The fake's log starts empty at the first create.
+func (b *bench) creationPhase(ctx context.Context, r *result, cp *controlPlane, zoom *fakeZoom, mgr *managerProcess, tracker *readyTracker) error {
+	cpu0, err := procUsage(mgr.pid())
+	if err != nil {
+		return err
+	}
+	machine0, machineErr := sampleMachine()
+	zoom.ResetCounters()
+	start := time.Now()
+	var created atomic.Int64
+	createDone := make(chan error, 1)
+	go func() {
+		err := createUsers(ctx, cp.client, r.n, b.cfg.namespaces, b.cfg.creators, &created)
+		r.accepted = time.Since(start)
+		createDone <- err
+	}()
+
+	deadline := time.NewTimer(r.cap)
+	defer deadline.Stop()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	lastProgress := start
+	creating := true
+wait:
+	for {
+		select {
+		case err := <-createDone:
+			if err != nil {
+				return err
+			}
+			creating = false
+			b.say("N=%d %s: %d ZoomUsers accepted by the API server in %s", r.n, r.mode, r.n, seconds(r.accepted))
+		case <-tracker.allDone:
+			r.converged, r.t = true, tracker.allReadyAt().Sub(start)
+			break wait
+		case <-deadline.C:
+			r.t = r.cap
+			break wait
+		case <-mgr.done:
+			return fmt.Errorf("manager exited during creation: %v (log %s)", mgr.err, r.log)
+		case <-ctx.Done():
+			return ctx.Err()
+		case now := <-tick.C:
+			if now.Sub(lastProgress) >= progressEvery {
+				lastProgress = now
+				b.say("N=%d %s: %s: created %d, Ready %d, Zoom calls %d (429s %d)", r.n, r.mode,
+					seconds(now.Sub(start)), created.Load(), tracker.readyCount(), zoom.Count(""), zoom.CountStatus(429))
+			}
+		}
+	}
+	reqs := zoom.Requests()
+	cpu1, err := procUsage(mgr.pid())
+	if err != nil {
+		return err
+	}
+	r.othersCreation = -1
+	if machine1, err := sampleMachine(); err == nil && machineErr == nil {
+		r.othersCreation = othersBetween(machine0, machine1)
+	}
+	zoom.ResetCounters()
+	if creating {
+		// Only when the cap struck while the API server still took creates.
+		if err := <-createDone; err != nil && ctx.Err() == nil {
+			return err
+		}
+	}
+	r.readyAtCap = tracker.readyCount()
+	r.zoomUsers = len(zoom.Users())
+	r.creation = countCalls(reqs)
+	r.cpuCreation = cpu1.cpu - cpu0.cpu
+	b.say("N=%d %s: %s", r.n, r.mode, secondProfile(reqs, start, r.limit))
+	if r.othersCreation >= 0 {
+		b.say("N=%d %s: other processes on the machine used %s of CPU meanwhile (%.0f%% of its %d CPUs)", r.n, r.mode,
+			seconds(r.othersCreation), othersShare(r), runtime.NumCPU())
+	}
+	if r.converged {
+		b.say("N=%d %s: all %d Ready in %s (%.2f × floor); %d Zoom calls, %d 429s", r.n, r.mode, r.n,
+			seconds(r.t), ratio(r.t, r.floor), r.creation.total, r.creation.tooMany)
+	} else {
+		b.say("N=%d %s: not converged after %s (%d of %d Ready); %d Zoom calls, %d 429s", r.n, r.mode,
+			seconds(r.cap), r.readyAtCap, r.n, r.creation.total, r.creation.tooMany)
+	}
+	return nil
+}
+
+// steadyPhase watches one resync of every user: the interval, plus the 10%
+// jitter the manager adds to it, plus a margin for reconciles in flight.
+func (b *bench) steadyPhase(ctx context.Context, r *result, zoom *fakeZoom, mgr *managerProcess, tracker *readyTracker) error {
+	window := b.cfg.resync + b.cfg.resync/10 + b.cfg.margin
+	b.say("N=%d %s: watching the steady state for %s", r.n, r.mode, seconds(window))
+	select {
+	case <-time.After(window):
+	case <-mgr.done:
+		return fmt.Errorf("manager exited in the steady state: %v (log %s)", mgr.err, r.log)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	reqs := zoom.Requests()
+	r.steady = &steadyStats{
+		callStats:   countCalls(reqs),
+		window:      window,
+		interval:    b.cfg.resync,
+		perInterval: maxInWindow(reqs, b.cfg.resync),
+		readyAtEnd:  tracker.readyCount(),
+	}
+	b.say("N=%d %s: steady state: %d Zoom calls in %s, at most %d in any %s; %d 429s; %d of %d Ready",
+		r.n, r.mode, r.steady.total, seconds(window), r.steady.perInterval, seconds(b.cfg.resync),
+		r.steady.tooMany, r.steady.readyAtEnd, r.n)
+	return nil
+}
+
+// finishManager reads the manager's peak memory and CPU while it runs, then
+// stops it; the kernel's account at exit fills in what /proc could not give.
+func (b *bench) finishManager(mgr *managerProcess, r *result) {
+	live, liveErr := procUsage(mgr.pid())
+	mgr.stop()
+	exit, exitOK := mgr.rusage()
+	switch {
+	case liveErr == nil:
+		r.cpuTotal, r.peakRSS = live.cpu, live.peakRSS
+		if exitOK {
+			r.cpuTotal = max(r.cpuTotal, exit.cpu)
+		}
+	case exitOK:
+		r.cpuTotal, r.peakRSS = exit.cpu, exit.peakRSS
+	}
+}
+
+// secondProfile tells how the Light requests fell into the fake's clock
+// seconds: the busiest second, and when the first 429s came. It shows
+// whether a client's pacing lines up with a per-second window.
+func secondProfile(reqs []zoomfake.Request, start time.Time, lim limits) string {
+	perSecond := map[int64]int{}
+	var first429 []string
+	for _, r := range reqs {
+		if r.Endpoint == zoomfake.EndpointListUsers || r.Endpoint == zoomfake.EndpointToken {
+			continue
+		}
+		perSecond[r.Time.Unix()]++
+		if r.Status == 429 && len(first429) < 5 {
+			first429 = append(first429, seconds(r.Time.Sub(start)))
+		}
+	}
+	busiest, over := 0, 0
+	for _, n := range perSecond {
+		busiest = max(busiest, n)
+		if n > lim.light {
+			over++
+		}
+	}
+	msg := fmt.Sprintf("Light requests: busiest clock second %d (limit %d), %d second(s) over the limit", busiest, lim.light, over)
+	if len(first429) > 0 {
+		msg += "; first 429s at " + strings.Join(first429, ", ")
+	}
+	return msg
+}
+
+// othersShare is the CPU other processes took during creation, in percent
+// of what the machine could give in that time.
+func othersShare(r *result) float64 {
+	if r.t <= 0 {
+		return 0
+	}
+	return 100 * float64(r.othersCreation) / (float64(r.t) * float64(runtime.NumCPU()))
+}

@@ -1,0 +1,133 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+// bench is one invocation: its inputs, where it logs and what it measured.
+type bench struct {
+	cfg     config
+	out     io.Writer
+	work    string // absolute work directory
+	manager string // absolute path of the built manager
+	started time.Time
+	results []*result
+}
+
+// run measures every (size, mode) pair in turn, each on fresh processes,
+// then prints the report and writes the doc when asked.
+func run(ctx context.Context, cfg config, out io.Writer) error {
+	b := &bench{cfg: cfg, out: out, started: time.Now()}
+	if err := b.preflight(); err != nil {
+		return err
+	}
+	cleanup, err := b.prepareWorkDir()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if err := b.buildManager(ctx); err != nil {
+		return err
+	}
+	for _, n := range cfg.sizes {
+		for _, m := range cfg.modes {
+			r := b.measure(ctx, n, m)
+			b.results = append(b.results, r)
+			b.say("%s", r.summary())
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+	}
+	rep := b.report()
+	fmt.Fprintln(out)
+	fmt.Fprint(out, rep.results())
+	if cfg.out != "" {
+		if err := os.WriteFile(cfg.out, []byte(rep.document()), 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", cfg.out, err)
+		}
+		b.say("wrote %s", cfg.out)
+	}
+	b.say("done in %s", time.Since(b.started).Round(time.Second))
+	return nil
+}
+
+// preflight checks the inputs before anything starts, so that a typo fails
+// in a second rather than after the first control plane came up.
+func (b *bench) preflight() error {
+	if b.cfg.assets == "" {
+		return errors.New("KUBEBUILDER_ASSETS is not set; use `make bench` or export KUBEBUILDER_ASSETS=$(hack/envtest-assets.sh)")
+	}
+	if _, err := os.Stat(filepath.Join(b.cfg.repoDir, "go.mod")); err != nil {
+		return fmt.Errorf("--repo %q is not the repository root: %w", b.cfg.repoDir, err)
+	}
+	if fi, err := os.Stat(b.cfg.crdDir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("CRD directory %q not found", b.cfg.crdDir)
+	}
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		return errors.New("the manager's CPU and memory are read from /proc, which this system lacks")
+	}
+	return nil
+}
+
+func (b *bench) prepareWorkDir() (func(), error) {
+	dir := b.cfg.workDir
+	temporary := dir == ""
+	var err error
+	if temporary {
+		dir, err = os.MkdirTemp("", "zoom-operator-bench-")
+	} else {
+		err = os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("work directory: %w", err)
+	}
+	if b.work, err = filepath.Abs(dir); err != nil {
+		return nil, err
+	}
+	b.say("work directory %s (manager logs, kubeconfigs)", b.work)
+	return func() {
+		if temporary && !b.cfg.keep {
+			_ = os.RemoveAll(b.work)
+		}
+	}, nil
+}
+
+// buildManager builds the manager once; every run starts the same binary.
+func (b *bench) buildManager(ctx context.Context) error {
+	b.manager = filepath.Join(b.work, "manager")
+	b.say("building the manager into %s", b.manager)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", b.manager, ".")
+	cmd.Dir = b.cfg.repoDir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the manager: %w\n%s", err, out)
+	}
+	return nil
+}
+
+func (b *bench) say(format string, args ...any) {
+	fmt.Fprintf(b.out, "bench [%s]: %s\n", time.Since(b.started).Round(time.Second), fmt.Sprintf(format, args...))
+}
