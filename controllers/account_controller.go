@@ -196,6 +196,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	rec := mgr.GetEventRecorder("zoom-operator")
+	registerUserMetrics(mgr.GetClient())
 	users := &ZoomUserReconciler{Client: mgr.GetClient(), Recorder: rec, ResyncInterval: opts.ResyncInterval, baseline: opts.Baseline}
 	pool := newClientPool(poolTuning{
 		rateScale: opts.RateScale, snapshotTTL: opts.ResyncInterval, managed: users.countUsersOf,

@@ -261,3 +261,20 @@ func TestDailyLimitedMessageNamesTheResume(t *testing.T) {
 		t.Errorf("outcome = %+v", out)
 	}
 }
+
+func TestCreateGate(t *testing.T) {
+	now := time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)
+	reset := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	var g createGate
+	if until := g.closedUntil(now); !until.IsZero() {
+		t.Fatalf("a new gate is closed until %v", until)
+	}
+	g.pause(reset)
+	g.pause(reset.Add(-time.Hour)) // an earlier resume time never shortens the pause
+	if until := g.closedUntil(now); !until.Equal(reset) {
+		t.Errorf("closedUntil = %v, want %v", until, reset)
+	}
+	if until := g.closedUntil(reset); !until.IsZero() {
+		t.Errorf("still closed at the reset: %v", until)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
@@ -40,6 +41,33 @@ func TestCreateSetsZoomIDWithOneCreate(t *testing.T) {
 		t.Errorf("creates for ada = %d, want exactly 1", n)
 	}
 	tn.waitEvent("ada", corev1.EventTypeNormal, zoomv1.ReasonCreated, remote.ID)
+	if n := gaugeValue(t, "zoom_users", map[string]string{"account": "ZoomAccount/" + tn.ns + "/zoom", "state": "active", "ready": "True"}); n != 1 {
+		t.Errorf("zoom_users for this account, active and Ready = %v, want 1", n)
+	}
+}
+
+// gaugeValue reads one gauge sample from the manager's metrics registry.
+func gaugeValue(t *testing.T, name string, labels map[string]string) float64 {
+	t.Helper()
+	families, err := metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range families {
+		if mf.GetName() != name {
+			continue
+		}
+	samples:
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if want, ok := labels[lp.GetName()]; ok && want != lp.GetValue() {
+					continue samples
+				}
+			}
+			return m.GetGauge().GetValue()
+		}
+	}
+	return 0
 }
 
 func TestInvitedUserIsReadyWhilePending(t *testing.T) {
