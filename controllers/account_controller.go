@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -107,9 +108,14 @@ func (r *accountReconciler) load(ctx context.Context, name types.NamespacedName)
 func (r *accountReconciler) check(ctx context.Context, key string, view *accountView) (metav1.Condition, time.Duration, error) {
 	cond := metav1.Condition{Type: zoomv1.ConditionReady, Status: metav1.ConditionFalse}
 	acct, err := r.accounts.build(ctx, key, view.settings, view.secret)
-	if err != nil {
+	var accErr *accountError
+	if errors.As(err, &accErr) {
 		cond.Reason, cond.Message = zoomv1.ReasonSecretInvalid, err.Error()
 		return cond, r.resync, nil // the Secret watch brings the fix
+	}
+	if err != nil {
+		cond.Reason, cond.Message = zoomv1.ReasonAccountNotReady, "reading the account's Secret failed; retrying"
+		return cond, 0, err
 	}
 	err = acct.client.Authenticate(ctx)
 	switch zoom.Classify(err) {

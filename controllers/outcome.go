@@ -123,8 +123,9 @@ func applyConditions(zu *zoomv1.ZoomUser, out outcome) {
 		setCondition(zu, zoomv1.ConditionReconciling, metav1.ConditionTrue, out.reason, out.message)
 		meta.RemoveStatusCondition(conds, zoomv1.ConditionStalled)
 		// A user already Ready at this generation stays Ready through a
-		// transient wait during a resync; anything else is not Ready yet.
-		if !readyAtGeneration(zu) {
+		// transient wait during a resync; anything else (including a user
+		// that vanished from Zoom and waits to be recreated) is not Ready.
+		if !readyAtGeneration(zu) || zu.Status.ID == "" {
 			setCondition(zu, zoomv1.ConditionReady, metav1.ConditionFalse, out.reason, out.message)
 		}
 	}

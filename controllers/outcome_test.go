@@ -13,6 +13,7 @@ import (
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
+	"github.com/zoom-operator/zoom-operator/internal/zoomcache"
 )
 
 func TestZoomOutcome(t *testing.T) {
@@ -92,7 +93,7 @@ func TestApplyConditions(t *testing.T) {
 		return out
 	}
 	readyUser := func() *zoomv1.ZoomUser {
-		zu := &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Generation: 2}}
+		zu := &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Generation: 2}, Status: zoomv1.ZoomUserStatus{ID: "z1"}}
 		applyConditions(zu, ready(zoomv1.ReasonSynced, "ok"))
 		return zu
 	}
@@ -119,6 +120,11 @@ func TestApplyConditions(t *testing.T) {
 		"a wait during a resync keeps Ready": {
 			start: readyUser, out: waiting(zoomv1.ReasonRateLimited, "later", time.Second),
 			want: conds{"Ready": "True/Synced", "Reconciling": "True/RateLimited"}, wantOG: 2,
+		},
+		"a user gone from Zoom is not Ready while it waits": {
+			start: func() *zoomv1.ZoomUser { zu := readyUser(); zu.Status.ID = ""; return zu },
+			out:   waiting(zoomv1.ReasonRateLimited, "later", time.Second),
+			want:  conds{"Ready": "False/RateLimited", "Reconciling": "True/RateLimited"}, wantOG: 2,
 		},
 		"a new generation clears Stalled on success": {
 			start: func() *zoomv1.ZoomUser {
@@ -276,5 +282,51 @@ func TestCreateGate(t *testing.T) {
 	}
 	if until := g.closedUntil(reset); !until.IsZero() {
 		t.Errorf("still closed at the reset: %v", until)
+	}
+}
+
+// snapshotZoom lists no users (a snapshot taken before a create) and
+// answers single GETs from its map, counting them.
+type snapshotZoom struct {
+	zoomUsers
+	users map[string]zoom.User
+	gets  int
+}
+
+func (f *snapshotZoom) ListAllUsers(context.Context, string) ([]zoom.User, error) { return nil, nil }
+
+func (f *snapshotZoom) GetUser(_ context.Context, email string) (*zoom.User, error) {
+	f.gets++
+	if u, ok := f.users[email]; ok {
+		return &u, nil
+	}
+	return nil, &zoom.APIError{StatusCode: http.StatusNotFound, Code: 1001}
+}
+
+// After a create was requested, "absent from the snapshot" is not trusted:
+// the create may have timed out after Zoom made the user, and a blind retry
+// would re-stamp the request and disown that user.
+func TestObserveAsksZoomOnceACreateWasRequested(t *testing.T) {
+	for name, tc := range map[string]struct {
+		stamped  bool
+		wantGets int
+		wantUser bool
+	}{
+		"never created: the snapshot answers": {false, 0, false},
+		"create requested: Zoom is asked":     {true, 1, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			api := &snapshotZoom{users: map[string]zoom.User{"a@example.com": {ID: "z1", Email: "a@example.com"}}}
+			zu := &zoomv1.ZoomUser{Spec: zoomv1.ZoomUserSpec{Email: "a@example.com"}}
+			if tc.stamped {
+				zu.Annotations = map[string]string{zoomv1.CreateRequestedAnnotation: "2026-11-28T18:00:00Z"}
+			}
+			s := &userSync{r: &ZoomUserReconciler{}, zu: zu,
+				acct: &account{api: api, cache: zoomcache.New(time.Hour, nil, nil)}}
+			u, err := s.observe(context.Background())
+			if err != nil || (u != nil) != tc.wantUser || api.gets != tc.wantGets {
+				t.Errorf("observe = %+v, %v with %d GETs; want user %v with %d GETs", u, err, api.gets, tc.wantUser, tc.wantGets)
+			}
+		})
 	}
 }

@@ -150,16 +150,6 @@ func (r *ZoomUserReconciler) now() time.Time {
 	return time.Now()
 }
 
-// SetupWithManager registers the reconciler on its own; Setup registers it
-// together with the account reconcilers, sharing one client pool.
-func (r *ZoomUserReconciler) SetupWithManager(mgr ctrl.Manager, maxConcurrent int) error {
-	if err := indexFields(context.Background(), mgr.GetFieldIndexer()); err != nil {
-		return err
-	}
-	pool := newClientPool(poolTuning{rateScale: 1, snapshotTTL: r.ResyncInterval, managed: r.countUsersOf})
-	return r.setup(mgr, pool, maxConcurrent)
-}
-
 func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, pool *clientPool, maxConcurrent int) error {
 	r.accounts = &accountResolver{reader: mgr.GetClient(), live: mgr.GetAPIReader(), clients: pool}
 	m := &mapper{reader: mgr.GetClient()}

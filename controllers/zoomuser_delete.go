@@ -23,7 +23,9 @@ func (r *ZoomUserReconciler) reconcileDelete(ctx context.Context, zu *zoomv1.Zoo
 	out, release := r.deleteInZoom(ctx, zu)
 	if release {
 		controllerutil.RemoveFinalizer(zu, zoomv1.Finalizer)
-		return ctrl.Result{}, client.IgnoreNotFound(r.Patch(ctx, zu, client.MergeFrom(before)))
+		// The lock keeps a finalizer another controller added meanwhile.
+		patch := client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})
+		return ctrl.Result{}, client.IgnoreNotFound(r.Patch(ctx, zu, patch))
 	}
 	applyConditions(zu, out)
 	r.announce(before, zu, out)

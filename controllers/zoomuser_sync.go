@@ -60,7 +60,7 @@ func (s *userSync) observe(ctx context.Context) (*zoom.User, error) {
 			s.forget() // the user this object knew is gone; this is another
 		}
 		return &cached, nil
-	case answer == zoomcache.Absent && s.zu.Status.ID == "":
+	case answer == zoomcache.Absent && s.zu.Status.ID == "" && !s.createRequested():
 		return nil, nil // a create that races someone else's gets a 409
 	}
 	if id := s.zu.Status.ID; id != "" {
@@ -73,8 +73,16 @@ func (s *userSync) observe(ctx context.Context) (*zoom.User, error) {
 	return s.get(ctx, s.zu.Spec.Email)
 }
 
+// createRequested tells whether this object ever sent a create: then a
+// snapshot taken before it may not show the user it made (e.g. when the
+// create timed out but Zoom made the user), so Zoom is asked.
+func (s *userSync) createRequested() bool {
+	_, ok := s.zu.Annotations[zoomv1.CreateRequestedAnnotation]
+	return ok
+}
+
 func (s *userSync) forget() {
-	s.zu.Status.ID, s.zu.Status.State = "", ""
+	s.zu.Status.ID, s.zu.Status.State, s.zu.Status.Adopted = "", "", false
 }
 
 func (s *userSync) get(ctx context.Context, idOrEmail string) (*zoom.User, error) {
@@ -184,7 +192,7 @@ func (s *userSync) owned(remote *zoom.User) bool {
 func (s *userSync) record(u *zoom.User, adopted bool) {
 	s.zu.Status.ID = u.ID
 	s.zu.Status.State = u.Status
-	s.zu.Status.Adopted = s.zu.Status.Adopted || adopted
+	s.zu.Status.Adopted = adopted
 }
 
 // update corrects names, type and activation. A pending user is left alone:
