@@ -117,7 +117,7 @@ func (r *accountReconciler) check(ctx context.Context, key string, view *account
 		cond.Reason, cond.Message = zoomv1.ReasonAccountNotReady, "reading the account's Secret failed; retrying"
 		return cond, 0, err
 	}
-	err = acct.client.Authenticate(ctx)
+	err = acct.api.Authenticate(ctx)
 	switch zoom.Classify(err) {
 	case zoom.KindNone:
 		cond.Status, cond.Reason, cond.Message = metav1.ConditionTrue, zoomv1.ReasonAuthenticated, "Zoom issued a token for these credentials"

@@ -21,7 +21,7 @@ import (
 	"github.com/zoom-operator/zoom-operator/internal/zoomcache"
 )
 
-// zoomUsers is what the ZoomUser reconciler needs from Zoom.
+// zoomUsers is what the reconcilers need from Zoom.
 type zoomUsers interface {
 	GetUser(ctx context.Context, idOrEmail string) (*zoom.User, error)
 	CreateUser(ctx context.Context, req zoom.CreateUserRequest) (*zoom.User, error)
@@ -29,6 +29,7 @@ type zoomUsers interface {
 	SetUserStatus(ctx context.Context, id string, activate bool) error
 	DeleteUser(ctx context.Context, id string, action string) error
 	ListAllUsers(ctx context.Context, status string) ([]zoom.User, error)
+	Authenticate(ctx context.Context) error
 }
 
 var _ zoomUsers = (*zoom.Client)(nil)
@@ -39,7 +40,6 @@ type account struct {
 	zoomID   string // the Zoom account behind it: API URL and account id
 	settings zoomv1.AccountSettings
 	api      zoomUsers
-	client   *zoom.Client
 	gate     *createGate
 	cache    *zoomcache.Cache
 }
@@ -58,11 +58,11 @@ func notReady(format string, args ...any) *accountError {
 }
 
 // accountResolver turns a ZoomUser's accountRef into a Zoom client. Secrets
-// and Namespaces are read uncached, so their contents are never held in the
-// manager's memory; only Secrets' metadata is watched, to notice rotations.
+// are read uncached, so their contents are never held in the manager's
+// memory; only their metadata (and Namespaces' metadata) is watched.
 type accountResolver struct {
-	reader  client.Reader // cached: accounts
-	live    client.Reader // uncached: Secrets, Namespaces
+	reader  client.Reader // cached: accounts, Secret and Namespace metadata
+	live    client.Reader // uncached: Secrets
 	clients *clientPool
 }
 
@@ -123,8 +123,10 @@ func (r *accountResolver) checkNamespaceAllowed(ctx context.Context, cza *zoomv1
 	if err != nil {
 		return notReady("ClusterZoomAccount %s has an invalid namespace selector: %v", cza.Name, err)
 	}
-	var ns corev1.Namespace
-	if err := r.live.Get(ctx, types.NamespacedName{Name: namespace}, &ns); err != nil {
+	// Labels come from the watched Namespace metadata: no API call per reconcile.
+	var ns metav1.PartialObjectMetadata
+	ns.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
+	if err := r.reader.Get(ctx, types.NamespacedName{Name: namespace}, &ns); err != nil {
 		return fmt.Errorf("reading namespace %s: %w", namespace, err)
 	}
 	if !selector.Matches(labels.Set(ns.Labels)) {
@@ -254,7 +256,7 @@ func newClientPool(t poolTuning) *clientPool {
 
 func (e *poolEntry) account(key string) *account {
 	return &account{key: key, zoomID: e.zoomID, settings: e.settings,
-		api: e.client, client: e.client, gate: &e.shared.gate, cache: e.shared.cache}
+		api: e.client, gate: &e.shared.gate, cache: e.shared.cache}
 }
 
 // unchanged returns the pooled entry when neither the settings nor the
