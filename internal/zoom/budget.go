@@ -89,9 +89,9 @@ const (
 
 // BudgetOptions configures NewBudget.
 type BudgetOptions struct {
-	// Plan is the account's plan: "Free", "Pro" or "Business" (any case);
-	// anything else means Pro.
-	Plan string
+	// Plan is the account's plan; anything but Free, Pro or Business (in
+	// any letter case) means Pro.
+	Plan Plan
 	// Scale multiplies every rate; zero or less means 1. Benchmarks and
 	// tests shrink Zoom's limits with it.
 	Scale float64
@@ -100,9 +100,8 @@ type BudgetOptions struct {
 	// Burst is how many tokens each category can save up; when zero it is
 	// a tenth of the category's nominal rate, at least 1.
 	Burst int
-	// Account names the account in the zoom_rate_budget_* metrics. It must
-	// not be Zoom's account ID or anything secret; the namespace/name of the
-	// object that configures the account is a good choice. When set,
+	// Account names the Zoom account in the zoom_rate_budget_* metrics:
+	// the id of an account that authenticated, never anything secret. When set,
 	// NewBudget registers the budget for those metrics, replacing any budget
 	// registered before under the same name; see UnregisterBudget.
 	Account string
@@ -148,7 +147,7 @@ func NewBudget(opts BudgetOptions) *Budget {
 		now = time.Now
 	}
 	b := &Budget{account: opts.Account, now: now, buckets: map[Category]*bucket{}}
-	for c, r := range planRates[ParsePlan(opts.Plan)] {
+	for c, r := range planRates[ParsePlan(string(opts.Plan))] {
 		b.buckets[c] = newBucket(r*scale, floorRate*scale, opts.Burst)
 	}
 	if b.account != "" {
@@ -174,6 +173,13 @@ func newBucket(nominal, minFloor float64, burst int) *bucket {
 // has a deadline that comes before the call's turn, Wait returns at once
 // with an error wrapping context.DeadlineExceeded.
 func (b *Budget) Wait(ctx context.Context, c Category) error {
+	return b.WaitAtMost(ctx, c, 0)
+}
+
+// WaitAtMost is Wait, except that a turn further off than maxWait (when
+// positive) is given back and reported as a *WaitError at once, so that the
+// caller can do other work meanwhile.
+func (b *Budget) WaitAtMost(ctx context.Context, c Category, maxWait time.Duration) error {
 	if b == nil {
 		return nil
 	}
@@ -183,6 +189,10 @@ func (b *Budget) Wait(ctx context.Context, c Category) error {
 	r, delay := b.reserve(c, b.now())
 	if delay <= 0 {
 		return nil
+	}
+	if maxWait > 0 && delay > maxWait {
+		r.CancelAt(b.now())
+		return &WaitError{Delay: delay, Reason: fmt.Sprintf("the account's %s request budget is spent", c)}
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < delay {
 		r.CancelAt(b.now())
@@ -313,7 +323,7 @@ func categoryOf(endpoint string) Category {
 // slows the budget's category down. The budget's own clock is used because
 // its recovery is measured on that clock.
 func (c *Client) noteRateLimit(err error, cat Category) {
-	if observeRateLimit(err) && c.budget != nil {
-		c.budget.Throttled(cat, c.budget.now())
+	if b := c.budget(); c.observeRateLimit(err) && b != nil {
+		b.Throttled(cat, b.now())
 	}
 }

@@ -104,10 +104,27 @@ func TestClientSpendsBudgetPerCategory(t *testing.T) {
 	checkBudget(t, budget, CategoryMedium, 20, 1)
 }
 
-func TestClientStopsWhenBudgetWaitFails(t *testing.T) {
+// A turn further off than MaxWait is handed back at once as a *WaitError:
+// a worker is not held by one account's budget.
+func TestClientReturnsAWaitInsteadOfBlocking(t *testing.T) {
 	rec := &recorder{status: http.StatusOK, body: `{}`}
 	b, _ := drained(t)
 	env := newTestEnv(t, rec.ServeHTTP, func(c *Config) { c.Budget = b })
+	start := time.Now()
+	_, err := env.client.GetUser(context.Background(), "u1")
+	delay, ok := WaitFor(err)
+	if !ok || delay <= defaultMaxWait || time.Since(start) > time.Second {
+		t.Errorf("GetUser = %v after %v, want a *WaitError at once with a delay past %v", err, time.Since(start), defaultMaxWait)
+	}
+	if len(rec.seen) != 0 || env.tokens.fetches() != 0 {
+		t.Errorf("sent %d API and %d token requests, want none", len(rec.seen), env.tokens.fetches())
+	}
+}
+
+func TestClientStopsWhenBudgetWaitFails(t *testing.T) {
+	rec := &recorder{status: http.StatusOK, body: `{}`}
+	b, _ := drained(t)
+	env := newTestEnv(t, rec.ServeHTTP, func(c *Config) { c.Budget, c.MaxWait = b, time.Hour })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_, err := env.client.GetUser(ctx, "u1")

@@ -62,7 +62,7 @@ func TestBudgetPlanSizing(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			b := NewBudget(BudgetOptions{Plan: tc.plan, Now: newFakeClock().Now})
+			b := NewBudget(BudgetOptions{Plan: Plan(tc.plan), Now: newFakeClock().Now})
 			checkBudget(t, b, CategoryLight, tc.light, tc.lightBurst)
 			checkBudget(t, b, CategoryMedium, tc.medium, tc.mediumBurst)
 		})

@@ -21,6 +21,7 @@ package zoom
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,6 +31,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -68,9 +70,25 @@ type Config struct {
 	// Transport defaults to a clone of http.DefaultTransport.
 	Transport http.RoundTripper
 	// Budget paces API calls to the account's rate limits; nil sets no
-	// limit on the client side. Token requests are not paced.
+	// limit on the client side. Token requests are not paced. Bind sets it
+	// later, once the account has authenticated.
 	Budget *Budget
+	// MaxWait is the longest a call waits for the budget; a longer wait
+	// returns a *WaitError at once. Zero means defaultMaxWait.
+	MaxWait time.Duration
+	// MaxListUsers bounds one listing (ListAllUsers): past it, or past the
+	// pages and bytes such a listing could take, the listing fails. Zero
+	// means DefaultMaxListUsers.
+	MaxListUsers int
 }
+
+// DefaultMaxListUsers is well above the users of Zoom's largest accounts,
+// and low enough that a server answering with endless pages cannot fill
+// the manager's memory.
+const DefaultMaxListUsers = 250000
+
+// defaultMaxWait keeps a worker at most this long on one account's budget.
+const defaultMaxWait = 2 * time.Second
 
 // Client talks to one Zoom account. It is safe for concurrent use and owns a
 // single http.Client, used for both token and API requests so that
@@ -81,13 +99,26 @@ type Client struct {
 	oauth      clientcredentials.Config
 	// now stamps the receipt of responses, for relative Retry-After values.
 	now func() time.Time
-	// budget paces API calls; nil when the client sets no limit.
-	budget *Budget
+	// binding holds the budget and the metrics label; see Bind.
+	binding atomic.Pointer[binding]
+	maxWait time.Duration
+	// maxListUsers bounds ListAllUsers.
+	maxListUsers int
 
-	// mu guards token and is held while a token is fetched, so concurrent
-	// callers wait for one fetch instead of each starting their own.
+	// fetching is held while a token is fetched: one fetch at a time, and
+	// callers that find it held come back later instead of queueing.
+	fetching sync.Mutex
+	// mu guards token.
 	mu    sync.Mutex
 	token *oauth2.Token
+}
+
+// binding is what a client learns once its account authenticated: the
+// budget it shares with every client of that Zoom account, and the label
+// under which its requests are counted.
+type binding struct {
+	budget *Budget
+	label  string
 }
 
 // New returns a Client for cfg. It does no I/O; see Authenticate.
@@ -96,7 +127,7 @@ func New(cfg Config) *Client {
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	return &Client{
+	c := &Client{
 		apiURL:     strings.TrimRight(cfg.APIURL, "/"),
 		httpClient: &http.Client{Timeout: timeout, Transport: transportOrDefault(cfg.Transport)},
 		oauth: clientcredentials.Config{
@@ -109,10 +140,23 @@ func New(cfg Config) *Client {
 				"account_id": {cfg.Credentials.AccountID},
 			},
 		},
-		now:    time.Now,
-		budget: cfg.Budget,
+		now:          time.Now,
+		maxWait:      cmp.Or(cfg.MaxWait, defaultMaxWait),
+		maxListUsers: cmp.Or(cfg.MaxListUsers, DefaultMaxListUsers),
 	}
+	c.Bind(cfg.Budget, "")
+	return c
 }
+
+// Bind sets the budget that paces this client and the Zoom account label of
+// its metrics. The label must come from an account that authenticated, so
+// that credentials nobody verified cannot add metric series.
+func (c *Client) Bind(b *Budget, accountLabel string) {
+	c.binding.Store(&binding{budget: b, label: accountLabel})
+}
+
+func (c *Client) budget() *Budget      { return c.binding.Load().budget }
+func (c *Client) accountLabel() string { return c.binding.Load().label }
 
 // transportOrDefault clones the default transport rather than sharing it, so
 // each account has its own connection pool.
@@ -136,20 +180,38 @@ func (c *Client) Authenticate(ctx context.Context) error {
 // accessToken returns the cached token while it has at least
 // tokenMinValidity left, and otherwise fetches a new one. Zoom issues no
 // refresh tokens; several live tokens may coexist, so replacing is safe.
+// While one caller fetches, the others get a *WaitError rather than queue:
+// a slow token endpoint then holds one worker, not all of them.
 func (c *Client) accessToken(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token != nil && fresh(c.token) {
-		return c.token.AccessToken, nil
+	if tok := c.cachedToken(); tok != "" {
+		return tok, nil
+	}
+	if !c.fetching.TryLock() {
+		return "", &WaitError{Delay: tokenPendingDelay, Reason: "another request is fetching the account's token"}
+	}
+	defer c.fetching.Unlock()
+	if tok := c.cachedToken(); tok != "" {
+		return tok, nil // fetched by the caller that held the lock before
 	}
 	tok, err := c.oauth.Token(context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTPClient()))
 	if err != nil {
 		err = c.tokenError(err)
-		observeRateLimit(err)
+		c.observeRateLimit(err)
 		return "", err
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.token = tok
 	return tok.AccessToken, nil
+}
+
+func (c *Client) cachedToken() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token != nil && fresh(c.token) {
+		return c.token.AccessToken
+	}
+	return ""
 }
 
 // fresh reports whether t is usable for a while yet. A token without an
@@ -233,7 +295,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	endpoint := endpointOf(method, path)
 	category := categoryOf(endpoint)
 	for retried := false; ; retried = true {
-		if err := c.budget.Wait(ctx, category); err != nil {
+		if err := c.budget().WaitAtMost(ctx, category, c.maxWait); err != nil {
 			return fmt.Errorf("zoom: %s: waiting for the rate budget: %w", endpoint, err)
 		}
 		token, err := c.accessToken(ctx)

@@ -208,10 +208,15 @@ func isDaily(e *APIError) bool {
 // longer pause is more likely a bad header than a real instruction.
 const qpsMaxWait = 60 * time.Second
 
+// dailyResetMargin is how far past the next 00:00 UTC a daily Retry-After
+// may point and still be believed.
+const dailyResetMargin = time.Hour
+
 // ResumeAt returns when a rate-limited call may be tried again, or the zero
 // time when err is not rate limited. QPS: RetryAfter if it lies within the
-// next 60s, else now+1s. Daily: RetryAfter if it lies in the future, else the
-// next 00:00 UTC after now. Callers add their own jitter.
+// next 60s, else now+1s. Daily: RetryAfter if it lies in the future and no
+// later than an hour past the next 00:00 UTC, else that 00:00 UTC. Callers
+// add their own jitter.
 func ResumeAt(err error, now time.Time) time.Time {
 	var e *APIError
 	switch Classify(err) {
@@ -223,10 +228,14 @@ func ResumeAt(err error, now time.Time) time.Time {
 		return now.Add(time.Second)
 	case KindRateLimitedDaily:
 		errors.As(err, &e)
-		if e.RetryAfter.After(now) {
+		// A daily limit resets at 00:00 UTC: a Retry-After further off
+		// than that (plus a margin) is a bad or hostile header, and must
+		// not park an account for days.
+		reset := nextMidnightUTC(now)
+		if e.RetryAfter.After(now) && !e.RetryAfter.After(reset.Add(dailyResetMargin)) {
 			return e.RetryAfter
 		}
-		return nextMidnightUTC(now)
+		return reset
 	default:
 		return time.Time{}
 	}

@@ -37,7 +37,7 @@ var (
 	requestsTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "zoom_api_requests_total",
 		Help: `HTTP requests sent to Zoom, by endpoint and status code ("error" when no response arrived).`,
-	}, []string{"endpoint", "code"})
+	}, []string{"zoom_account", "endpoint", "code"})
 	requestDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "zoom_api_request_duration_seconds",
 		Help:    "Time from sending a request to Zoom until its response headers arrived or it failed.",
@@ -46,7 +46,7 @@ var (
 	rateLimitedTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "zoom_api_rate_limited_total",
 		Help: "429 responses from Zoom, by limit type (QPS or Daily-limit).",
-	}, []string{"type"})
+	}, []string{"zoom_account", "type"})
 	budgetMetrics = newBudgetCollector()
 )
 
@@ -69,16 +69,18 @@ func endpointOf(method, path string) string {
 func (c *Client) exchange(req *http.Request, endpoint string) (*http.Response, error) {
 	start := time.Now()
 	resp, err := c.httpClient.Do(req)
-	observeRequest(endpoint, resp, err, time.Since(start))
+	observeRequest(c.accountLabel(), endpoint, resp, err, time.Since(start))
 	return resp, err
 }
 
-func observeRequest(endpoint string, resp *http.Response, err error, took time.Duration) {
+// observeRequest counts one exchange. account is the Zoom account's id once
+// it authenticated, "" before: unverified ids must not add series.
+func observeRequest(account, endpoint string, resp *http.Response, err error, took time.Duration) {
 	code := "error"
 	if err == nil {
 		code = strconv.Itoa(resp.StatusCode)
 	}
-	requestsTotal.WithLabelValues(endpoint, code).Inc()
+	requestsTotal.WithLabelValues(account, endpoint, code).Inc()
 	requestDuration.WithLabelValues(endpoint).Observe(took.Seconds())
 }
 
@@ -88,12 +90,13 @@ func observeRequest(endpoint string, resp *http.Response, err error, took time.D
 type observedTransport struct {
 	next     http.RoundTripper
 	endpoint string
+	account  string
 }
 
 func (t observedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
-	observeRequest(t.endpoint, resp, err, time.Since(start))
+	observeRequest(t.account, t.endpoint, resp, err, time.Since(start))
 	return resp, err
 }
 
@@ -102,19 +105,19 @@ func (t observedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 func (c *Client) tokenHTTPClient() *http.Client {
 	return &http.Client{
 		Timeout:   c.httpClient.Timeout,
-		Transport: observedTransport{next: c.httpClient.Transport, endpoint: endpointToken},
+		Transport: observedTransport{next: c.httpClient.Transport, endpoint: endpointToken, account: c.accountLabel()},
 	}
 }
 
 // observeRateLimit counts err if it is a 429 and reports whether the limit
 // hit was a per-second one.
-func observeRateLimit(err error) (qps bool) {
+func (c *Client) observeRateLimit(err error) (qps bool) {
 	switch Classify(err) {
 	case KindRateLimitedQPS:
-		rateLimitedTotal.WithLabelValues("QPS").Inc()
+		rateLimitedTotal.WithLabelValues(c.accountLabel(), "QPS").Inc()
 		return true
 	case KindRateLimitedDaily:
-		rateLimitedTotal.WithLabelValues("Daily-limit").Inc()
+		rateLimitedTotal.WithLabelValues(c.accountLabel(), "Daily-limit").Inc()
 	}
 	return false
 }
@@ -132,7 +135,7 @@ type budgetCollector struct {
 }
 
 func newBudgetCollector() *budgetCollector {
-	labels := []string{"account", "category"}
+	labels := []string{"zoom_account", "category"}
 	return &budgetCollector{
 		tokens: prometheus.NewDesc("zoom_rate_budget_tokens",
 			"Calls the account's rate budget allows right now; negative while callers queue.", labels, nil),

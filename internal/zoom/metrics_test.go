@@ -54,11 +54,11 @@ var watched = []series{
 func takeSnapshot() snapshot {
 	s := snapshot{}
 	for _, w := range watched {
-		s["requests "+w.endpoint+" "+w.code] = testutil.ToFloat64(requestsTotal.WithLabelValues(w.endpoint, w.code))
+		s["requests "+w.endpoint+" "+w.code] = testutil.ToFloat64(requestsTotal.WithLabelValues("", w.endpoint, w.code))
 		s["durations "+w.endpoint] = float64(durationCount(w.endpoint))
 	}
 	for _, typ := range []string{"QPS", "Daily-limit"} {
-		s["rate limited "+typ] = testutil.ToFloat64(rateLimitedTotal.WithLabelValues(typ))
+		s["rate limited "+typ] = testutil.ToFloat64(rateLimitedTotal.WithLabelValues("", typ))
 	}
 	return s
 }
@@ -205,15 +205,15 @@ func TestBudgetMetrics(t *testing.T) {
 	first := NewBudget(BudgetOptions{Account: "team-a/zoom", Plan: "Pro", Now: clock.Now})
 	t.Cleanup(func() { UnregisterBudget(first) })
 	checkBudgetSeries(t, `
-zoom_rate_budget_tokens{account="team-a/zoom",category="Light"} 3
-zoom_rate_budget_tokens{account="team-a/zoom",category="Medium"} 2
+zoom_rate_budget_tokens{category="Light",zoom_account="team-a/zoom"} 3
+zoom_rate_budget_tokens{category="Medium",zoom_account="team-a/zoom"} 2
 `)
 	if err := first.Wait(context.Background(), CategoryLight); err != nil {
 		t.Fatalf("Wait: %v", err)
 	}
 	checkBudgetSeries(t, `
-zoom_rate_budget_tokens{account="team-a/zoom",category="Light"} 2
-zoom_rate_budget_tokens{account="team-a/zoom",category="Medium"} 2
+zoom_rate_budget_tokens{category="Light",zoom_account="team-a/zoom"} 2
+zoom_rate_budget_tokens{category="Medium",zoom_account="team-a/zoom"} 2
 `)
 
 	// A new plan means a new budget for the same account: it takes over.
@@ -221,15 +221,15 @@ zoom_rate_budget_tokens{account="team-a/zoom",category="Medium"} 2
 	t.Cleanup(func() { UnregisterBudget(second) })
 	UnregisterBudget(first)
 	checkBudgetSeries(t, `
-zoom_rate_budget_tokens{account="team-a/zoom",category="Light"} 8
-zoom_rate_budget_tokens{account="team-a/zoom",category="Medium"} 6
+zoom_rate_budget_tokens{category="Light",zoom_account="team-a/zoom"} 8
+zoom_rate_budget_tokens{category="Medium",zoom_account="team-a/zoom"} 6
 `)
 	second.Throttled(CategoryMedium, clock.Now())
 	if err := testutil.CollectAndCompare(budgetMetrics, strings.NewReader(`
 # HELP zoom_rate_budget_limit Current rate of the account's budget in calls per second, lowered after 429s.
 # TYPE zoom_rate_budget_limit gauge
-zoom_rate_budget_limit{account="team-a/zoom",category="Light"} 80
-zoom_rate_budget_limit{account="team-a/zoom",category="Medium"} 30
+zoom_rate_budget_limit{category="Light",zoom_account="team-a/zoom"} 80
+zoom_rate_budget_limit{category="Medium",zoom_account="team-a/zoom"} 30
 `), "zoom_rate_budget_limit"); err != nil {
 		t.Error(err)
 	}

@@ -18,6 +18,7 @@ package zoom
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -197,11 +198,13 @@ func (c *Client) ListUsers(ctx context.Context, status string, pageSize int, pag
 
 // ListAllUsers returns every user with the given status ("" for Zoom's
 // default), following next_page_token with the largest page size to spend as
-// few calls as possible from the account's rate limit.
+// few calls as possible from the account's rate limit. A listing is bounded
+// by the client's MaxListUsers (and by pages at Zoom's smallest page size),
+// so that no server can keep the manager reading or fill its memory.
 func (c *Client) ListAllUsers(ctx context.Context, status string) ([]User, error) {
 	var all []User
 	token := ""
-	for {
+	for pages := 1; ; pages++ {
 		page, err := c.ListUsers(ctx, status, MaxPageSize, token)
 		if err != nil {
 			return nil, err
@@ -210,6 +213,9 @@ func (c *Client) ListAllUsers(ctx context.Context, status string) ([]User, error
 		if page.NextPageToken == "" {
 			return all, nil
 		}
+		if len(all) > c.maxListUsers || pages > c.maxListUsers/minPageSize+1 {
+			return nil, fmt.Errorf("%w: GET /users: more than %d users or %d pages; see --zoom-list-max-users", ErrListTooLong, c.maxListUsers, pages)
+		}
 		// A server that hands back the token it was given would loop forever.
 		if page.NextPageToken == token {
 			return nil, fmt.Errorf("%w: GET /users: next_page_token repeated", ErrMalformedResponse)
@@ -217,3 +223,10 @@ func (c *Client) ListAllUsers(ctx context.Context, status string) ([]User, error
 		token = page.NextPageToken
 	}
 }
+
+// minPageSize is the smallest page Zoom hands out when asked for more
+// (its default page size), which bounds the pages of a listing.
+const minPageSize = 30
+
+// ErrListTooLong reports a listing past the client's bounds.
+var ErrListTooLong = errors.New("zoom: listing too long")
