@@ -3,8 +3,11 @@ package main
 
 import (
 	"crypto/tls"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -18,6 +21,8 @@ import (
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/controllers"
+	"github.com/zoom-operator/zoom-operator/internal/accountpool"
+	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
 
 type options struct {
@@ -33,6 +38,9 @@ type options struct {
 	baseline         bool
 	kubeQPS          float64
 	kubeBurst        int
+	allowedHosts     string
+	listMaxUsers     int
+	reconcileTimeout time.Duration
 }
 
 func main() {
@@ -49,18 +57,48 @@ func main() {
 	flag.BoolVar(&o.baseline, "baseline", false, "For benchmarks only: behave like a naive controller (one GET per object and resync, no request budget, 429s as errors with exponential backoff)")
 	flag.Float64Var(&o.kubeQPS, "kube-api-qps", 100, "Requests per second the manager may send to the Kubernetes API (each created user costs about three: a marker patch, a status patch, an event).")
 	flag.IntVar(&o.kubeBurst, "kube-api-burst", 200, "Burst of requests to the Kubernetes API.")
+	flag.StringVar(&o.allowedHosts, "allowed-zoom-hosts", strings.Join(accountpool.DefaultAllowedHosts, ","), "Comma-separated hosts (host, or host:port) that accounts' apiURL and tokenURL may use; plain http only to a listed loopback address. An account outside it is not Ready (reason HostNotAllowed).")
+	flag.IntVar(&o.listMaxUsers, "zoom-list-max-users", zoom.DefaultMaxListUsers, "Most users one listing of a Zoom account may return before it is abandoned, bounding what any server can make the manager hold.")
+	flag.DurationVar(&o.reconcileTimeout, "reconcile-timeout", 2*time.Minute, "Deadline of one reconcile, whatever Zoom does.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 
-	if err := run(o); err != nil {
+	copts, err := o.controllerOptions()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "invalid flags:", err)
+		os.Exit(2)
+	}
+	if err := run(o, copts); err != nil {
 		ctrl.Log.Error(err, "manager stopped")
 		os.Exit(1)
 	}
 }
 
-func run(o options) error {
+// controllerOptions turns the flags into controllers.Options and checks
+// them, so that a bad value fails at start with the flag's name.
+func (o options) controllerOptions() (controllers.Options, error) {
+	hosts, err := accountpool.ParseHosts(o.allowedHosts)
+	if err != nil {
+		return controllers.Options{}, fmt.Errorf("--allowed-zoom-hosts: %w", err)
+	}
+	copts := controllers.Options{
+		ResyncInterval: o.resync, MaxConcurrentReconciles: o.maxConcurrent, RateScale: o.rateScale,
+		ZoomTimeout: o.zoomTimeout, Baseline: o.baseline, AllowedHosts: hosts,
+		MaxListUsers: o.listMaxUsers, ReconcileTimeout: o.reconcileTimeout,
+	}
+	errs := []error{copts.Validate()}
+	if o.kubeQPS <= 0 || o.kubeBurst < 1 {
+		errs = append(errs, fmt.Errorf("--kube-api-qps and --kube-api-burst must be positive, got %v and %d", o.kubeQPS, o.kubeBurst))
+	}
+	if o.rateScale == 0 {
+		errs = append(errs, errors.New("--zoom-rate-scale must be positive"))
+	}
+	return copts, errors.Join(errs...)
+}
+
+func run(o options, copts controllers.Options) error {
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(zoomv1.AddToScheme(scheme))
@@ -75,14 +113,12 @@ func run(o options) error {
 		LeaderElectionID:              "zoom-operator.zoomoperator.dev",
 		LeaderElectionNamespace:       o.leaderElectionNS,
 		LeaderElectionReleaseOnCancel: true,
+		Cache:                         cacheOptions(),
 	})
 	if err != nil {
 		return err
 	}
-	if err := controllers.Setup(mgr, controllers.Options{
-		ResyncInterval: o.resync, MaxConcurrentReconciles: o.maxConcurrent, RateScale: o.rateScale,
-		ZoomTimeout: o.zoomTimeout, Baseline: o.baseline,
-	}); err != nil {
+	if err := controllers.Setup(mgr, copts); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

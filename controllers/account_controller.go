@@ -1,3 +1,19 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 package controllers
 
 import (
@@ -6,7 +22,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -20,48 +35,51 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/accountpool"
+	"github.com/zoom-operator/zoom-operator/internal/patch"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
 
 // accountReconciler checks that a ZoomAccount or ClusterZoomAccount works:
-// its Secret has the keys and Zoom gives a token for them.
+// its URLs are allowed, its Secret has the keys and Zoom gives a token for
+// them. The check connects the account in the pool, so its users find it
+// ready.
 type accountReconciler struct {
 	client.Client
 	recorder recorder.EventRecorder
 	kind     zoomv1.AccountKind
 	accounts *accountResolver
-	resync   time.Duration
+	timing   timing
 }
 
 // +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomaccounts/status;clusterzoomaccounts/status,verbs=get;patch
 
 // accountView is the part of either account kind that the check needs.
 type accountView struct {
-	obj      client.Object
-	status   *zoomv1.AccountStatus
-	settings zoomv1.AccountSettings
-	secret   types.NamespacedName
+	obj    client.Object
+	status *zoomv1.AccountStatus
+	desc   accountObject
 }
 
 func (r *accountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	key := accountKey(req.Namespace, zoomv1.AccountReference{Kind: r.kind, Name: req.Name})
-	view, err := r.load(ctx, req.NamespacedName)
+	view, err := r.load(ctx, key, req.NamespacedName)
 	if apierrors.IsNotFound(err) {
 		return r.forgetWhenUnused(ctx, key)
 	}
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	before := view.obj.DeepCopyObject().(client.Object)
+	patcher := patch.New(r.Client, view.obj)
 	oldReady := meta.FindStatusCondition(view.status.Conditions, zoomv1.ConditionReady).DeepCopy()
 
-	cond, wait, retryErr := r.check(ctx, key, view)
+	cond, wait, retryErr := r.check(ctx, view.desc)
 	cond.ObservedGeneration = view.obj.GetGeneration()
 	meta.SetStatusCondition(&view.status.Conditions, cond)
 	view.status.ObservedGeneration = view.obj.GetGeneration()
 	r.announce(view.obj, oldReady, cond)
 
-	if err := r.patchStatus(ctx, before, view); err != nil {
+	if err := patcher.Status(ctx, view.obj); err != nil {
 		return ctrl.Result{}, err
 	}
 	if retryErr != nil {
@@ -72,26 +90,26 @@ func (r *accountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 
 // forgetWhenUnused drops a deleted account's client once no ZoomUser uses
 // it: until then it lets their deletions finish (see resolveForDeletion).
-func (r *accountReconciler) forgetWhenUnused(ctx context.Context, key string) (ctrl.Result, error) {
+func (r *accountReconciler) forgetWhenUnused(ctx context.Context, key accountpool.Key) (ctrl.Result, error) {
 	var users zoomv1.ZoomUserList
-	if err := r.List(ctx, &users, client.MatchingFields{accountRefIndex: key}, client.UnsafeDisableDeepCopy); err != nil {
+	if err := r.List(ctx, &users, client.MatchingFields{accountRefIndex: string(key)}, client.UnsafeDisableDeepCopy); err != nil {
 		return ctrl.Result{}, err
 	}
 	if len(users.Items) > 0 {
-		return ctrl.Result{RequeueAfter: accountRetryInterval}, nil
+		return ctrl.Result{RequeueAfter: r.timing.accountRetry}, nil
 	}
-	r.accounts.clients.forget(key)
+	r.accounts.pool.Forget(key)
 	return ctrl.Result{}, nil
 }
 
-func (r *accountReconciler) load(ctx context.Context, name types.NamespacedName) (*accountView, error) {
+func (r *accountReconciler) load(ctx context.Context, key accountpool.Key, name types.NamespacedName) (*accountView, error) {
 	if r.kind == zoomv1.AccountKindNamespaced {
 		var za zoomv1.ZoomAccount
 		if err := r.Get(ctx, name, &za); err != nil {
 			return nil, err
 		}
 		secret := types.NamespacedName{Namespace: za.Namespace, Name: za.Spec.CredentialsSecretRef.Name}
-		return &accountView{obj: &za, status: &za.Status, settings: za.Spec.AccountSettings, secret: secret}, nil
+		return &accountView{obj: &za, status: &za.Status, desc: r.accounts.describe(ctx, key, za.Spec.AccountSettings, secret, nil)}, nil
 	}
 	var cza zoomv1.ClusterZoomAccount
 	if err := r.Get(ctx, name, &cza); err != nil {
@@ -99,32 +117,48 @@ func (r *accountReconciler) load(ctx context.Context, name types.NamespacedName)
 	}
 	ref := cza.Spec.CredentialsSecretRef
 	secret := types.NamespacedName{Namespace: ref.Namespace, Name: ref.Name}
-	return &accountView{obj: &cza, status: &cza.Status, settings: cza.Spec.AccountSettings, secret: secret}, nil
+	return &accountView{obj: &cza, status: &cza.Status, desc: r.accounts.describe(ctx, key, cza.Spec.AccountSettings, secret, &cza.Spec.AllowedNamespaces)}, nil
 }
 
-// check builds the account's client (replacing it when the credentials
+// check connects the account (replacing its client when the credentials
 // changed, which drops the old token) and asks Zoom for a token. Zoom's own
 // words reach the condition; the secret never does.
-func (r *accountReconciler) check(ctx context.Context, key string, view *accountView) (metav1.Condition, time.Duration, error) {
+func (r *accountReconciler) check(ctx context.Context, desc accountObject) (metav1.Condition, time.Duration, error) {
 	cond := metav1.Condition{Type: zoomv1.ConditionReady, Status: metav1.ConditionFalse}
-	acct, err := r.accounts.build(ctx, key, view.settings, view.secret)
+	creds, err := r.accounts.credentials(ctx, desc.source.Secret.Name)
 	var accErr *accountError
 	if errors.As(err, &accErr) {
 		cond.Reason, cond.Message = zoomv1.ReasonSecretInvalid, err.Error()
-		return cond, r.resync, nil // the Secret watch brings the fix
+		return cond, r.timing.resync, nil // the Secret watch brings the fix
 	}
 	if err != nil {
 		cond.Reason, cond.Message = zoomv1.ReasonAccountNotReady, "reading the account's Secret failed; retrying"
 		return cond, 0, err
 	}
-	err = acct.api.Authenticate(ctx)
+	acct, err := r.accounts.pool.Connect(ctx, desc.key, desc.source, creds)
+	if err == nil {
+		err = acct.Authenticate(ctx)
+	}
+	return r.authCondition(cond, err)
+}
+
+func (r *accountReconciler) authCondition(cond metav1.Condition, err error) (metav1.Condition, time.Duration, error) {
+	var hostErr *accountpool.HostError
+	if errors.As(err, &hostErr) {
+		cond.Reason, cond.Message = zoomv1.ReasonHostNotAllowed, err.Error()
+		return cond, r.timing.resync, nil // only a spec or flag change helps
+	}
+	if wait, ok := zoom.WaitFor(err); ok {
+		cond.Reason, cond.Message = zoomv1.ReasonAccountNotReady, "waiting for a token fetch under way"
+		return cond, wait, nil
+	}
 	switch zoom.Classify(err) {
 	case zoom.KindNone:
 		cond.Status, cond.Reason, cond.Message = metav1.ConditionTrue, zoomv1.ReasonAuthenticated, "Zoom issued a token for these credentials"
-		return cond, r.resync, nil
+		return cond, r.timing.resync, nil
 	case zoom.KindUnauthorized:
 		cond.Reason, cond.Message = zoomv1.ReasonAuthFailed, "Zoom refused the credentials: "+err.Error()
-		return cond, authRetryInterval, nil
+		return cond, r.timing.authRetry, nil
 	default:
 		cond.Reason, cond.Message = zoomv1.ReasonZoomUnavailable, "Zoom's token endpoint failed: "+err.Error()
 		return cond, 0, err
@@ -140,14 +174,6 @@ func (r *accountReconciler) announce(obj client.Object, old *metav1.Condition, c
 		typ = corev1.EventTypeNormal
 	}
 	r.recorder.Eventf(obj, nil, typ, cur.Reason, "Check", "%s", cur.Message)
-}
-
-func (r *accountReconciler) patchStatus(ctx context.Context, before client.Object, view *accountView) error {
-	if equality.Semantic.DeepEqual(before, view.obj) {
-		return nil
-	}
-	patch := client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})
-	return client.IgnoreNotFound(r.Status().Patch(ctx, view.obj, patch))
 }
 
 func (r *accountReconciler) setup(mgr ctrl.Manager) error {
@@ -175,47 +201,4 @@ func (r *accountReconciler) requestsOfKind(accounts []client.Object) []reconcile
 		}
 	}
 	return reqs
-}
-
-// Options configure the controllers.
-type Options struct {
-	// ResyncInterval is how often converged objects are checked against Zoom.
-	ResyncInterval time.Duration
-	// MaxConcurrentReconciles bounds parallel ZoomUser reconciles.
-	MaxConcurrentReconciles int
-	// RateScale multiplies Zoom's published rate limits in the client-side
-	// budget; 0 means 1. Only benchmarks against a scaled fake change it.
-	RateScale float64
-	// Baseline makes the controller naive, for benchmarks only: one GET per
-	// object and resync, no request budget, and 429s fed to the per-item
-	// exponential backoff like any error.
-	Baseline bool
-	// ZoomTimeout bounds each HTTP exchange with Zoom; 0 means 30s.
-	ZoomTimeout time.Duration
-}
-
-// Setup registers the ZoomUser, ZoomAccount and ClusterZoomAccount
-// reconcilers with one shared pool of Zoom clients, so an account's token,
-// connections and rate-limit gate serve all of them.
-func Setup(mgr ctrl.Manager, opts Options) error {
-	if err := indexFields(context.Background(), mgr.GetFieldIndexer()); err != nil {
-		return err
-	}
-	rec := mgr.GetEventRecorder("zoom-operator")
-	registerUserMetrics(mgr.GetClient())
-	users := &ZoomUserReconciler{Client: mgr.GetClient(), Recorder: rec, ResyncInterval: opts.ResyncInterval, baseline: opts.Baseline}
-	pool := newClientPool(poolTuning{
-		rateScale: opts.RateScale, snapshotTTL: opts.ResyncInterval, managed: users.countUsersOf,
-		baseline: opts.Baseline, timeout: opts.ZoomTimeout,
-	})
-	if err := users.setup(mgr, pool, opts.MaxConcurrentReconciles); err != nil {
-		return err
-	}
-	for _, kind := range []zoomv1.AccountKind{zoomv1.AccountKindNamespaced, zoomv1.AccountKindCluster} {
-		ar := &accountReconciler{Client: mgr.GetClient(), recorder: rec, kind: kind, accounts: users.accounts, resync: opts.ResyncInterval}
-		if err := ar.setup(mgr); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -1,3 +1,19 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 package controllers
 
 import (
@@ -29,7 +45,7 @@ func indexFields(ctx context.Context, indexer client.FieldIndexer) error {
 	}{
 		{&zoomv1.ZoomUser{}, accountRefIndex, func(o client.Object) []string {
 			zu := o.(*zoomv1.ZoomUser)
-			return []string{accountKey(zu.Namespace, zu.Spec.AccountRef)}
+			return []string{string(accountKey(zu.Namespace, zu.Spec.AccountRef))}
 		}},
 		{&zoomv1.ZoomUser{}, emailIndex, func(o client.Object) []string {
 			return []string{strings.ToLower(o.(*zoomv1.ZoomUser).Spec.Email)}
@@ -58,14 +74,6 @@ func indexFields(ctx context.Context, indexer client.FieldIndexer) error {
 	return nil
 }
 
-// accountKey names an account the same way for the index and the client pool.
-func accountKey(namespace string, ref zoomv1.AccountReference) string {
-	if ref.Kind == zoomv1.AccountKindNamespaced {
-		return string(ref.Kind) + "/" + namespace + "/" + ref.Name
-	}
-	return string(zoomv1.AccountKindCluster) + "/" + ref.Name
-}
-
 // mapper turns a watched object into the requests it concerns.
 type mapper struct {
 	reader client.Reader
@@ -76,7 +84,7 @@ func (m *mapper) usersOfAccount(ctx context.Context, obj client.Object) []reconc
 	if _, namespaced := obj.(*zoomv1.ZoomAccount); namespaced {
 		ref.Kind = zoomv1.AccountKindNamespaced
 	}
-	return m.users(ctx, client.MatchingFields{accountRefIndex: accountKey(obj.GetNamespace(), ref)})
+	return m.users(ctx, client.MatchingFields{accountRefIndex: string(accountKey(obj.GetNamespace(), ref))})
 }
 
 // usersInNamespace re-checks a namespace's users when its labels change,

@@ -343,11 +343,11 @@ func TestConflictingClaimsOnOneEmail(t *testing.T) {
 	// A third claimant that did send a create (as in a race) and is deleted
 	// must not take the winner's user with it.
 	tn.create(tn.user("third", "shared@example.com", func(zu *zoomv1.ZoomUser) {
-		zu.Annotations = map[string]string{zoomv1.CreateRequestedAnnotation: time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)}
 		zu.Finalizers = []string{zoomv1.Finalizer}
 		zu.Spec.DeletionPolicy = zoomv1.DeletionPolicyDelete
 	}))
 	tn.waitReason("third", zoomv1.ReasonConflict)
+	tn.recordCreateRequest("third", time.Now().Add(-time.Hour))
 	tn.delete("third")
 	tn.waitGone("third")
 	if _, found := tn.fake.User("shared@example.com"); !found {
@@ -517,9 +517,9 @@ func TestDeletionFindsALostCreate(t *testing.T) {
 			tn.create(tn.user("lost", "lost@example.com", func(zu *zoomv1.ZoomUser) {
 				zu.Spec.Suspend = true
 				zu.Finalizers = []string{zoomv1.Finalizer}
-				zu.Annotations = map[string]string{zoomv1.CreateRequestedAnnotation: requested.UTC().Format(time.RFC3339)}
 			}))
 			tn.waitReason("lost", zoomv1.ReasonSuspended)
+			tn.recordCreateRequest("lost", requested)
 			tn.fake.AddUser(zoomfake.User{Email: "lost@example.com", Type: 1, CreatedAt: requested.Add(-tc.age)})
 			tn.delete("lost")
 			tn.waitUser("lost", "waiting for suspend", func(zu *zoomv1.ZoomUser) bool {

@@ -1,13 +1,27 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 package controllers
 
 import (
 	"context"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 )
@@ -20,13 +34,6 @@ var zoomUsersDesc = prometheus.NewDesc("zoom_users",
 // the gauge is exact and costs nothing between scrapes.
 type userCollector struct {
 	reader client.Reader
-}
-
-var registerUsers sync.Once
-
-// registerUserMetrics registers zoom_users once per process.
-func registerUserMetrics(reader client.Reader) {
-	registerUsers.Do(func() { metrics.Registry.MustRegister(&userCollector{reader: reader}) })
 }
 
 func (c *userCollector) Describe(ch chan<- *prometheus.Desc) { ch <- zoomUsersDesc }
@@ -45,7 +52,7 @@ func (c *userCollector) Collect(ch chan<- prometheus.Metric) {
 		if c := meta.FindStatusCondition(zu.Status.Conditions, zoomv1.ConditionReady); c != nil {
 			ready = string(c.Status)
 		}
-		counts[labels{accountKey(zu.Namespace, zu.Spec.AccountRef), zu.Status.State, ready}]++
+		counts[labels{string(accountKey(zu.Namespace, zu.Spec.AccountRef)), zu.Status.State, ready}]++
 	}
 	for l, n := range counts {
 		ch <- prometheus.MustNewConstMetric(zoomUsersDesc, prometheus.GaugeValue, float64(n), l.account, l.state, l.ready)

@@ -1,3 +1,19 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 package controllers
 
 import (
@@ -44,22 +60,21 @@ func failed(reason string, err error) outcome {
 	return outcome{reason: reason, message: err.Error(), err: err}
 }
 
-// Waits that are not rate limits.
-const (
-	accountRetryInterval = 30 * time.Second
-	authRetryInterval    = time.Minute
-)
-
 // zoomOutcome maps a failed Zoom call to an outcome. It is the only place
 // that decides what a Zoom error means for a ZoomUser.
 func zoomOutcome(err error, now time.Time) outcome {
+	if wait, ok := zoom.WaitFor(err); ok {
+		// Nothing was sent: the account's budget or token is busy. Come
+		// back then rather than hold a worker.
+		return waiting(zoomv1.ReasonRateLimited, err.Error(), wait+jitter(wait/10+time.Millisecond))
+	}
 	switch zoom.Classify(err) {
 	case zoom.KindRateLimitedQPS:
 		return waiting(zoomv1.ReasonRateLimited, "Zoom's per-second rate limit was reached; retrying shortly", qpsWait())
 	case zoom.KindRateLimitedDaily:
 		return dailyLimited(zoom.ResumeAt(err, now), now)
 	case zoom.KindUnauthorized:
-		return waiting(zoomv1.ReasonAccountNotReady, "Zoom refused the account's credentials: "+err.Error(), authRetryInterval)
+		return waiting(zoomv1.ReasonAccountNotReady, "Zoom refused the account's credentials: "+err.Error(), time.Minute)
 	case zoom.KindTerminal, zoom.KindNotFound, zoom.KindAlreadyExists:
 		return stalled(terminalReason(err), "Zoom refused the request: "+err.Error())
 	default:
@@ -85,15 +100,18 @@ func terminalReason(err error) string {
 }
 
 // accountOutcome maps an account resolution failure to an outcome.
-func accountOutcome(err error) outcome {
+func (r *ZoomUserReconciler) accountOutcome(err error) outcome {
 	var accErr *accountError
 	if !errors.As(err, &accErr) {
+		if _, wait := zoom.WaitFor(err); wait {
+			return zoomOutcome(err, r.now())
+		}
 		return failed(zoomv1.ReasonAccountNotReady, err)
 	}
 	if accErr.reason == zoomv1.ReasonForbidden {
 		return stalled(accErr.reason, accErr.message)
 	}
-	return waiting(accErr.reason, accErr.message, accountRetryInterval)
+	return waiting(accErr.reason, accErr.message, r.timing.accountRetry)
 }
 
 // qpsWait is about a second with jitter, as Zoom asks after a QPS 429.

@@ -12,8 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/userapi"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
-	"github.com/zoom-operator/zoom-operator/internal/zoomcache"
 )
 
 func TestZoomOutcome(t *testing.T) {
@@ -37,7 +37,7 @@ func TestZoomOutcome(t *testing.T) {
 		},
 		"401 is an account problem": {
 			err:        &zoom.APIError{StatusCode: 401, Code: 124, Message: "Invalid access token."},
-			wantReason: zoomv1.ReasonAccountNotReady, minWait: authRetryInterval, maxWait: authRetryInterval,
+			wantReason: zoomv1.ReasonAccountNotReady, minWait: time.Minute, maxWait: time.Minute,
 		},
 		"code 300 is an invalid spec": {
 			err:        &zoom.APIError{StatusCode: 400, Code: 300, Message: "Invalid parameter: password"},
@@ -218,17 +218,17 @@ func TestWinsIsAStableOrder(t *testing.T) {
 
 // recordingZoom records deletion calls for TestApplyDeletionPolicy.
 type recordingZoom struct {
-	zoomUsers
+	userapi.API
 	calls []string
 }
 
-func (f *recordingZoom) DeleteUser(_ context.Context, id, action string) error {
-	f.calls = append(f.calls, "DELETE "+id+" "+action)
+func (f *recordingZoom) Delete(_ context.Context, t userapi.Target, action string) error {
+	f.calls = append(f.calls, "DELETE "+t.ID+" "+action)
 	return nil
 }
 
-func (f *recordingZoom) SetUserStatus(_ context.Context, id string, activate bool) error {
-	f.calls = append(f.calls, "STATUS "+id+" "+map[bool]string{true: "activate", false: "deactivate"}[activate])
+func (f *recordingZoom) SetStatus(_ context.Context, t userapi.Target, activate bool) error {
+	f.calls = append(f.calls, "STATUS "+t.ID+" "+map[bool]string{true: "activate", false: "deactivate"}[activate])
 	return nil
 }
 
@@ -265,68 +265,5 @@ func TestDailyLimitedMessageNamesTheResume(t *testing.T) {
 	out := dailyLimited(now.Add(time.Hour), now)
 	if !strings.Contains(out.message, "2026-11-29T00:00:00Z") || out.reason != zoomv1.ReasonRateLimited {
 		t.Errorf("outcome = %+v", out)
-	}
-}
-
-func TestCreateGate(t *testing.T) {
-	now := time.Date(2026, 11, 28, 18, 0, 0, 0, time.UTC)
-	reset := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
-	var g createGate
-	if until := g.closedUntil(now); !until.IsZero() {
-		t.Fatalf("a new gate is closed until %v", until)
-	}
-	g.pause(reset)
-	g.pause(reset.Add(-time.Hour)) // an earlier resume time never shortens the pause
-	if until := g.closedUntil(now); !until.Equal(reset) {
-		t.Errorf("closedUntil = %v, want %v", until, reset)
-	}
-	if until := g.closedUntil(reset); !until.IsZero() {
-		t.Errorf("still closed at the reset: %v", until)
-	}
-}
-
-// snapshotZoom lists no users (a snapshot taken before a create) and
-// answers single GETs from its map, counting them.
-type snapshotZoom struct {
-	zoomUsers
-	users map[string]zoom.User
-	gets  int
-}
-
-func (f *snapshotZoom) ListAllUsers(context.Context, string) ([]zoom.User, error) { return nil, nil }
-
-func (f *snapshotZoom) GetUser(_ context.Context, email string) (*zoom.User, error) {
-	f.gets++
-	if u, ok := f.users[email]; ok {
-		return &u, nil
-	}
-	return nil, &zoom.APIError{StatusCode: http.StatusNotFound, Code: 1001}
-}
-
-// After a create was requested, "absent from the snapshot" is not trusted:
-// the create may have timed out after Zoom made the user, and a blind retry
-// would re-stamp the request and disown that user.
-func TestObserveAsksZoomOnceACreateWasRequested(t *testing.T) {
-	for name, tc := range map[string]struct {
-		stamped  bool
-		wantGets int
-		wantUser bool
-	}{
-		"never created: the snapshot answers": {false, 0, false},
-		"create requested: Zoom is asked":     {true, 1, true},
-	} {
-		t.Run(name, func(t *testing.T) {
-			api := &snapshotZoom{users: map[string]zoom.User{"a@example.com": {ID: "z1", Email: "a@example.com"}}}
-			zu := &zoomv1.ZoomUser{Spec: zoomv1.ZoomUserSpec{Email: "a@example.com"}}
-			if tc.stamped {
-				zu.Annotations = map[string]string{zoomv1.CreateRequestedAnnotation: "2026-11-28T18:00:00Z"}
-			}
-			s := &userSync{r: &ZoomUserReconciler{}, zu: zu,
-				acct: &account{api: api, cache: zoomcache.New(time.Hour, nil, nil)}}
-			u, err := s.observe(context.Background())
-			if err != nil || (u != nil) != tc.wantUser || api.gets != tc.wantGets {
-				t.Errorf("observe = %+v, %v with %d GETs; want user %v with %d GETs", u, err, api.gets, tc.wantUser, tc.wantGets)
-			}
-		})
 	}
 }

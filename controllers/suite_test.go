@@ -32,6 +32,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/accountpool"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
@@ -51,6 +52,8 @@ const (
 	resyncInterval = 5 * time.Second
 	// zoomTimeout is short so that a slow Zoom is seen to time out.
 	zoomTimeout = 2 * time.Second
+	// maxListUsers bounds listings low, so that a hostile server is cut off soon.
+	maxListUsers = 5000
 )
 
 func TestMain(m *testing.M) {
@@ -171,7 +174,11 @@ func startManager(ctx context.Context, cfg *rest.Config) error {
 	if err != nil {
 		return err
 	}
-	if err := Setup(mgr, Options{ResyncInterval: resyncInterval, MaxConcurrentReconciles: 8, ZoomTimeout: zoomTimeout}); err != nil {
+	hosts, err := accountpool.ParseHosts("127.0.0.1")
+	if err != nil {
+		return err
+	}
+	if err := Setup(mgr, Options{ResyncInterval: resyncInterval, MaxConcurrentReconciles: 8, ZoomTimeout: zoomTimeout, AllowedHosts: hosts, MaxListUsers: maxListUsers}); err != nil {
 		return err
 	}
 	go func() {

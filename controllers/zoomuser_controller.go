@@ -1,3 +1,19 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 package controllers
 
 import (
@@ -6,14 +22,12 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -21,18 +35,18 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/patch"
 )
 
 // ZoomUserReconciler makes a Zoom user match each ZoomUser.
 type ZoomUserReconciler struct {
 	client.Client
 	Recorder recorder.EventRecorder
-	// ResyncInterval is how often a converged user is compared with Zoom again.
-	ResyncInterval time.Duration
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 
 	accounts *accountResolver
+	timing   timing
 	baseline bool // see Options.Baseline
 }
 
@@ -43,90 +57,61 @@ type ZoomUserReconciler struct {
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
+// statusWriteTimeout bounds the final status write, which must still run
+// when the reconcile's own deadline has passed.
+const statusWriteTimeout = 10 * time.Second
+
 // Reconcile handles one ZoomUser: one status patch at the end, whatever happened.
 func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
 	zu := &zoomv1.ZoomUser{}
 	if err := r.Get(ctx, req.NamespacedName, zu); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if !zu.DeletionTimestamp.IsZero() {
-		return r.reconcileDelete(ctx, zu)
-	}
-	before := zu.DeepCopy()
-	defer func() { retErr = errors.Join(retErr, r.patchStatus(ctx, before, zu)) }()
+	p := patch.New(r.Client, zu)
+	defer func() { retErr = errors.Join(retErr, r.writeStatus(ctx, p, zu)) }()
+	// A slow or hostile Zoom cannot hold a worker past the deadline.
+	ctx, cancel := context.WithTimeout(ctx, r.timing.reconcile)
+	defer cancel()
 
-	if zu.Spec.Suspend {
+	before := zu.DeepCopy()
+	var out outcome
+	switch {
+	case !zu.DeletionTimestamp.IsZero():
+		var released bool
+		if out, released = r.deleteInZoom(ctx, zu); released {
+			return ctrl.Result{}, r.release(ctx, p, zu)
+		}
+	case zu.Spec.Suspend:
 		markSuspended(zu)
 		return ctrl.Result{}, nil
+	default:
+		out = r.sync(ctx, p, zu)
 	}
-	out := r.sync(ctx, zu)
 	if r.baseline && out.reason == zoomv1.ReasonRateLimited {
 		out.err, out.wait = errors.New(out.message), 0 // what a naive controller does
 	}
 	applyConditions(zu, out)
 	r.announce(before, zu, out)
-	return result(out, r.ResyncInterval)
+	return result(out, r.timing.resync)
 }
 
-// ensureFinalizer adds the finalizer before this object binds a Zoom user,
-// so that no Zoom user can outlive its object unnoticed.
-func (r *ZoomUserReconciler) ensureFinalizer(ctx context.Context, zu *zoomv1.ZoomUser) error {
-	if controllerutil.ContainsFinalizer(zu, zoomv1.Finalizer) {
-		return nil
-	}
-	return r.patchMetadata(ctx, zu, func(m *zoomv1.ZoomUser) { controllerutil.AddFinalizer(m, zoomv1.Finalizer) })
+func (r *ZoomUserReconciler) writeStatus(ctx context.Context, p *patch.Helper[*zoomv1.ZoomUser], zu *zoomv1.ZoomUser) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
+	defer cancel()
+	return p.Status(ctx, zu)
 }
 
-// markCreateRequested stamps the time of a create before it is sent (see
-// zoomv1.CreateRequestedAnnotation), and adds the finalizer in the same write.
-func (r *ZoomUserReconciler) markCreateRequested(ctx context.Context, zu *zoomv1.ZoomUser, now time.Time) error {
-	return r.patchMetadata(ctx, zu, func(m *zoomv1.ZoomUser) {
-		controllerutil.AddFinalizer(m, zoomv1.Finalizer)
-		if m.Annotations == nil {
-			m.Annotations = map[string]string{}
-		}
-		m.Annotations[zoomv1.CreateRequestedAnnotation] = now.UTC().Format(time.RFC3339)
-	})
-}
-
-// patchMetadata patches a copy, so that the status being built in zu is
-// kept, then takes the new metadata (and resourceVersion) over.
-func (r *ZoomUserReconciler) patchMetadata(ctx context.Context, zu *zoomv1.ZoomUser, mutate func(*zoomv1.ZoomUser)) error {
-	changed := zu.DeepCopy()
-	mutate(changed)
-	if err := r.Patch(ctx, changed, client.MergeFromWithOptions(zu, client.MergeFromWithOptimisticLock{})); err != nil {
-		return err
-	}
-	changed.ObjectMeta.DeepCopyInto(&zu.ObjectMeta)
-	return nil
-}
-
-// sync compares the ZoomUser with Zoom and acts; it returns what it concluded.
-func (r *ZoomUserReconciler) sync(ctx context.Context, zu *zoomv1.ZoomUser) outcome {
+// sync resolves the account, settles email conflicts, then compares the
+// ZoomUser with Zoom and acts; it returns what it concluded.
+func (r *ZoomUserReconciler) sync(ctx context.Context, p *patch.Helper[*zoomv1.ZoomUser], zu *zoomv1.ZoomUser) outcome {
 	acct, err := r.accounts.resolve(ctx, zu)
 	if err != nil {
-		return accountOutcome(err)
+		return r.accountOutcome(err)
 	}
-	if out, lost := r.checkConflict(ctx, zu, acct); lost {
+	if out, lost := r.checkConflict(ctx, zu, acct.Identity); lost {
 		return out
 	}
-	return (&userSync{r: r, acct: acct, zu: zu}).run(ctx)
-}
-
-// patchStatus writes the status once, only when it changed. The optimistic
-// lock makes a concurrent writer's change fail this patch (and requeue)
-// rather than be overwritten.
-func (r *ZoomUserReconciler) patchStatus(ctx context.Context, before, after *zoomv1.ZoomUser) error {
-	if equality.Semantic.DeepEqual(before.Status, after.Status) {
-		return nil
-	}
-	// The base takes after's metadata: a metadata patch made during this
-	// reconcile (the create marker) is already on the server, and the lock
-	// must hold its resourceVersion.
-	base := before.DeepCopy()
-	after.ObjectMeta.DeepCopyInto(&base.ObjectMeta)
-	patch := client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})
-	return client.IgnoreNotFound(r.Status().Patch(ctx, after, patch))
+	return (&userSync{r: r, p: p, acct: acct, zu: zu}).run(ctx)
 }
 
 // announce sends a Warning event when the Ready condition turned to a new
@@ -143,6 +128,10 @@ func (r *ZoomUserReconciler) announce(before, after *zoomv1.ZoomUser, out outcom
 	r.eventf(after, corev1.EventTypeWarning, out.reason, "%s", out.message)
 }
 
+func (r *ZoomUserReconciler) eventf(zu *zoomv1.ZoomUser, typ, reason, format string, args ...any) {
+	r.Recorder.Eventf(zu, nil, typ, reason, reason, format, args...)
+}
+
 func (r *ZoomUserReconciler) now() time.Time {
 	if r.Now != nil {
 		return r.Now()
@@ -150,8 +139,7 @@ func (r *ZoomUserReconciler) now() time.Time {
 	return time.Now()
 }
 
-func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, pool *clientPool, maxConcurrent int) error {
-	r.accounts = &accountResolver{reader: mgr.GetClient(), live: mgr.GetAPIReader(), clients: pool}
+func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 	m := &mapper{reader: mgr.GetClient()}
 	onSpecChange := builder.WithPredicates(predicate.GenerationChangedPredicate{})
 	opts := controller.Options{MaxConcurrentReconciles: maxConcurrent}
@@ -159,6 +147,8 @@ func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, pool *clientPool, maxConcur
 		opts.RateLimiter = errorBackoff()
 	}
 	return ctrl.NewControllerManagedBy(mgr).
+		// Only spec changes (and deletions) of the object itself: its own
+		// status writes must not bring a requeue it asked for early.
 		For(&zoomv1.ZoomUser{}, onSpecChange).
 		Watches(&zoomv1.ZoomUser{}, handler.EnqueueRequestsFromMapFunc(m.usersSharingEmail), builder.WithPredicates(onDelete)).
 		Watches(&zoomv1.ClusterZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.usersOfAccount), onSpecChange).
@@ -177,16 +167,6 @@ func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, pool *clientPool, maxConcur
 // the queue, paces calls to Zoom.
 func errorBackoff() workqueue.TypedRateLimiter[reconcile.Request] {
 	return workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](500*time.Millisecond, 5*time.Minute)
-}
-
-// countUsersOf counts an account's ZoomUsers, to decide whether listing the
-// account is cheaper than one GET per user. It runs once per snapshot.
-func (r *ZoomUserReconciler) countUsersOf(ctx context.Context, key string) int {
-	var list zoomv1.ZoomUserList
-	if err := r.List(ctx, &list, client.MatchingFields{accountRefIndex: key}, client.UnsafeDisableDeepCopy); err != nil {
-		return 0
-	}
-	return len(list.Items)
 }
 
 // onDelete passes only deletions: when a ZoomUser goes, the others that

@@ -158,13 +158,11 @@ func TestAdoption(t *testing.T) {
 func TestUserCreatedBeforeStatusWriteIsClaimedNotDuplicated(t *testing.T) {
 	t.Parallel()
 	tn := newTenant(t, zoomfake.Options{}, false)
-	// The state a crash leaves: the create was requested (the marker is
-	// written before the POST), Zoom created the user, no status.id.
-	tn.create(tn.user("crash", "crash@example.com", func(zu *zoomv1.ZoomUser) {
-		zu.Spec.Suspend = true
-		zu.Annotations = map[string]string{zoomv1.CreateRequestedAnnotation: time.Now().UTC().Format(time.RFC3339)}
-	}))
+	// The state a crash leaves: the create was requested (recorded in
+	// status before the POST), Zoom created the user, no status.id.
+	tn.create(tn.user("crash", "crash@example.com", func(zu *zoomv1.ZoomUser) { zu.Spec.Suspend = true }))
 	tn.waitReason("crash", zoomv1.ReasonSuspended)
+	tn.recordCreateRequest("crash", time.Now())
 	created := tn.fake.AddUser(zoomfake.User{Email: "crash@example.com", FirstName: "Ada", LastName: "Lovelace", Type: 1, Action: "ssoCreate"})
 
 	unsuspend(t, tn, "crash")

@@ -1,3 +1,19 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 package controllers
 
 import (
@@ -5,42 +21,33 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/accountpool"
+	"github.com/zoom-operator/zoom-operator/internal/patch"
+	"github.com/zoom-operator/zoom-operator/internal/userapi"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
 
-// reconcileDelete carries out spec.deletionPolicy, then releases the object.
-// While it cannot, the object says why instead of hanging silently.
-func (r *ZoomUserReconciler) reconcileDelete(ctx context.Context, zu *zoomv1.ZoomUser) (ctrl.Result, error) {
+// release removes the finalizer once nothing more is owed to Zoom. The
+// optimistic lock keeps a finalizer another controller added meanwhile.
+func (r *ZoomUserReconciler) release(ctx context.Context, p *patch.Helper[*zoomv1.ZoomUser], zu *zoomv1.ZoomUser) error {
 	if !controllerutil.ContainsFinalizer(zu, zoomv1.Finalizer) {
-		return ctrl.Result{}, nil
+		return nil
 	}
-	before := zu.DeepCopy()
-	out, release := r.deleteInZoom(ctx, zu)
-	if release {
-		controllerutil.RemoveFinalizer(zu, zoomv1.Finalizer)
-		// The lock keeps a finalizer another controller added meanwhile.
-		patch := client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})
-		return ctrl.Result{}, client.IgnoreNotFound(r.Patch(ctx, zu, patch))
-	}
-	applyConditions(zu, out)
-	r.announce(before, zu, out)
-	res, err := result(out, r.ResyncInterval)
-	if perr := r.patchStatus(ctx, before, zu); perr != nil && err == nil {
-		err = perr
-	}
-	return res, err
+	return p.Metadata(ctx, zu, func(m *zoomv1.ZoomUser) { controllerutil.RemoveFinalizer(m, zoomv1.Finalizer) })
 }
 
-// deleteInZoom returns release=true once nothing more is owed to Zoom.
+// deleteInZoom carries out spec.deletionPolicy and returns released=true
+// once nothing more is owed to Zoom; while it cannot, the outcome says why
+// instead of hanging silently.
 func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUser) (outcome, bool) {
+	if !controllerutil.ContainsFinalizer(zu, zoomv1.Finalizer) {
+		return outcome{}, true
+	}
 	policy := zu.Spec.DeletionPolicy
-	_, createRequested := zu.Annotations[zoomv1.CreateRequestedAnnotation]
-	if policy == zoomv1.DeletionPolicyOrphan || (zu.Status.ID == "" && !createRequested) {
+	if policy == zoomv1.DeletionPolicyOrphan || (zu.Status.ID == "" && zu.Status.CreateRequestedAt == nil) {
 		// The owner asked to leave the user in Zoom, or this object never
 		// created one (never got that far, was refused, or lost a conflict).
 		r.eventf(zu, corev1.EventTypeNormal, zoomv1.ReasonOrphaned, "released without a call to Zoom")
@@ -52,9 +59,9 @@ func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUs
 	}
 	acct, err := r.accounts.resolveForDeletion(ctx, zu)
 	if err != nil {
-		return accountWaitOnDelete(err), false
+		return r.accountWaitOnDelete(err), false
 	}
-	if out, lost := r.checkConflict(ctx, zu, acct); lost {
+	if out, lost := r.checkConflict(ctx, zu, acct.Identity); lost {
 		if out.err != nil {
 			return out, false // the claimants could not be listed: try again
 		}
@@ -63,6 +70,12 @@ func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUs
 		r.eventf(zu, corev1.EventTypeNormal, zoomv1.ReasonOrphaned, "released: the email is managed by another ZoomUser")
 		return outcome{}, true
 	}
+	return r.removeFromZoom(ctx, acct, zu)
+}
+
+// removeFromZoom makes the policy's call for the user this object holds,
+// or for the one a lost create made.
+func (r *ZoomUserReconciler) removeFromZoom(ctx context.Context, acct *accountpool.Account, zu *zoomv1.ZoomUser) (outcome, bool) {
 	if zu.Status.ID == "" {
 		// A create was sent but its answer never recorded (a crash): find
 		// the user it made, so that it does not outlive this object.
@@ -70,18 +83,16 @@ func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUs
 			return out, out.reason == ""
 		}
 	}
-	if zu.Status.Adopted && !acct.settings.AdoptExistingUsers && policy != zoomv1.DeletionPolicyDeactivate {
+	policy := zu.Spec.DeletionPolicy
+	if zu.Status.Adopted && !acct.Settings.AdoptExistingUsers && policy != zoomv1.DeletionPolicyDeactivate {
 		// Only an account that allows adoption may remove what it adopted.
 		r.eventf(zu, corev1.EventTypeNormal, zoomv1.ReasonOrphaned,
 			"Zoom user %s was adopted and the account no longer allows adoption: left in Zoom", zu.Status.ID)
 		return outcome{}, true
 	}
-	reason, err := applyDeletionPolicy(ctx, acct.api, zu)
+	reason, err := applyDeletionPolicy(ctx, acct.Users, zu)
 	if err != nil && zoom.Classify(err) != zoom.KindNotFound {
 		return zoomOutcome(err, r.now()), false
-	}
-	if reason != zoomv1.ReasonDeactivated {
-		acct.cache.Remove(zu.Spec.Email)
 	}
 	r.eventf(zu, corev1.EventTypeNormal, reason, "Zoom user %s: %s per deletionPolicy %s", zu.Status.ID, reason, policy)
 	return outcome{}, true
@@ -90,27 +101,26 @@ func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUs
 // findLostCreate looks the user up by email and records it when this object
 // created it. found=false with an empty outcome means there is nothing of
 // this object's in Zoom; with a non-empty one, that Zoom could not be asked.
-func (r *ZoomUserReconciler) findLostCreate(ctx context.Context, acct *account, zu *zoomv1.ZoomUser) (outcome, bool) {
-	s := &userSync{r: r, acct: acct, zu: zu}
-	remote, err := s.get(ctx, zu.Spec.Email)
+func (r *ZoomUserReconciler) findLostCreate(ctx context.Context, acct *accountpool.Account, zu *zoomv1.ZoomUser) (outcome, bool) {
+	remote, err := acct.Users.Observe(ctx, userapi.Target{Email: zu.Spec.Email}, false)
 	if err != nil {
 		return zoomOutcome(err, r.now()), false
 	}
-	if remote == nil || !s.owned(remote) {
+	if remote == nil || !owned(zu, remote) {
 		r.eventf(zu, corev1.EventTypeNormal, zoomv1.ReasonOrphaned, "released: no Zoom user of this object's exists")
 		return outcome{}, false
 	}
-	s.record(remote, false)
+	zu.Status.ID, zu.Status.State, zu.Status.Adopted = remote.ID, remote.Status, false
 	return outcome{}, true
 }
 
 // accountWaitOnDelete says why a deletion cannot proceed and how to release it.
-func accountWaitOnDelete(err error) outcome {
-	out := accountOutcome(err)
+func (r *ZoomUserReconciler) accountWaitOnDelete(err error) outcome {
+	out := r.accountOutcome(err)
 	out.stalled = false
 	out.message += "; deletion waits for the account (set deletionPolicy: Orphan to release the object)"
 	if out.wait == 0 {
-		out.wait = accountRetryInterval
+		out.wait = r.timing.accountRetry
 	}
 	return out
 }
@@ -118,20 +128,17 @@ func accountWaitOnDelete(err error) outcome {
 // applyDeletionPolicy makes the one call the policy asks for. Zoom lets a
 // pending user only be disassociated and cannot deactivate it, so for a
 // pending invitation Delete and Deactivate both withdraw it (disassociate).
-func applyDeletionPolicy(ctx context.Context, api zoomUsers, zu *zoomv1.ZoomUser) (string, error) {
-	id, pending := zu.Status.ID, zu.Status.State == zoom.StatusPending
+func applyDeletionPolicy(ctx context.Context, users userapi.API, zu *zoomv1.ZoomUser) (string, error) {
+	t := userapi.Target{ID: zu.Status.ID, Email: zu.Spec.Email}
+	pending := zu.Status.State == zoom.StatusPending
 	switch {
 	case zu.Spec.DeletionPolicy == zoomv1.DeletionPolicyDeactivate && zu.Status.State == zoom.StatusInactive:
 		return zoomv1.ReasonDeactivated, nil
 	case zu.Spec.DeletionPolicy == zoomv1.DeletionPolicyDeactivate && !pending:
-		return zoomv1.ReasonDeactivated, api.SetUserStatus(ctx, id, false)
+		return zoomv1.ReasonDeactivated, users.SetStatus(ctx, t, false)
 	case zu.Spec.DeletionPolicy == zoomv1.DeletionPolicyDelete && !pending:
-		return zoomv1.ReasonDeleted, api.DeleteUser(ctx, id, zoom.DeleteActionDelete)
+		return zoomv1.ReasonDeleted, users.Delete(ctx, t, zoom.DeleteActionDelete)
 	default:
-		return zoomv1.ReasonDisassociated, api.DeleteUser(ctx, id, zoom.DeleteActionDisassociate)
+		return zoomv1.ReasonDisassociated, users.Delete(ctx, t, zoom.DeleteActionDisassociate)
 	}
-}
-
-func (r *ZoomUserReconciler) eventf(zu *zoomv1.ZoomUser, typ, reason, format string, args ...any) {
-	r.Recorder.Eventf(zu, nil, typ, reason, reason, format, args...)
 }

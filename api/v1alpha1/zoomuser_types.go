@@ -164,6 +164,15 @@ type ZoomUserStatus struct {
 	// +optional
 	Adopted bool `json:"adopted,omitempty"`
 
+	// createRequestedAt is when the operator last sent a create for this
+	// object whose answer never came (timeout, dropped connection, 5xx,
+	// crash). Only a Zoom user created after it (and after the object) can
+	// be this object's own without adoption. Only the manager writes it:
+	// status is a subresource that namespace editors cannot write, so no
+	// tenant can forge ownership of a user. A definite refusal clears it.
+	// +optional
+	CreateRequestedAt *metav1.Time `json:"createRequestedAt,omitempty"`
+
 	// observedGeneration is the generation last fully handled.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`

@@ -96,7 +96,7 @@ func (rp *report) document() string {
 	p("  1.0 would be one create per user and nothing else.")
 	p("- **429s during creation**: those requests the fake answered 429 (per-second limit), and their share.")
 	p("- **Resync**: once all are Ready the fake's counters are reset and the harness waits one resync interval, plus")
-	p("  the 10% jitter the manager adds to it, plus `--margin`, so that every user is resynced at least once.")
+	p("  the 10%% jitter the manager adds to it, plus `--margin`, so that every user is resynced at least once.")
 	p("  *Calls per interval* is the most requests within any stretch of one interval inside that window (the figure")
 	p("  the target bounds); per user divides it by N; the whole window's total is shown too. *429s in steady state* are")
 	p("  the window's 429s.")

@@ -181,6 +181,7 @@ func (b *bench) managerArgs(m mode) []string {
 		"--resync-interval=" + b.cfg.resync.String(),
 		"--max-concurrent-reconciles=" + strconv.Itoa(b.cfg.maxConcurrent),
 		"--zoom-rate-scale=" + strconv.FormatFloat(b.cfg.scale, 'g', -1, 64),
+		"--allowed-zoom-hosts=127.0.0.1",
 	}
 	if m == modeBaseline {
 		args = append(args, "--baseline")

@@ -52,6 +52,8 @@ func (s *session) startManager(ctx context.Context) error {
 		"--kubeconfig=" + s.kubeconf,
 		"--metrics-bind-address=0",
 		"--health-probe-bind-address=0",
+		// The fake Zoom listens on loopback; real Zoom keeps its own hosts.
+		"--allowed-zoom-hosts=127.0.0.1,api.zoom.us,zoom.us",
 	}, s.opts.managerArgs...)
 	cmd := exec.Command(path, args...)
 	cmd.Env = managerEnv(s.kubeconf)

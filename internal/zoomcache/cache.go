@@ -1,6 +1,7 @@
 // Package zoomcache keeps, per Zoom account, a snapshot of its users filled
-// by listing them 300 at a time, so that a resync of N users costs about
-// N/300 list calls instead of N single GETs.
+// by listing them a page at a time, so that a resync of N users costs about
+// N/page-size list calls instead of N single GETs. Cache.Users puts it in
+// front of the userapi boundary as a write-through decorator.
 package zoomcache
 
 import (
@@ -42,7 +43,7 @@ type Cache struct {
 	now func() time.Time
 	// worthIt says whether listing beats single GETs for this account; it
 	// is asked once per refresh with the pages the last listing took.
-	worthIt func(ctx context.Context, listCalls int) bool
+	worthIt func(listCalls int) bool
 
 	refresh sync.Mutex // one refresh at a time; the others wait for it
 
@@ -54,12 +55,12 @@ type Cache struct {
 }
 
 // New makes a cache whose snapshot lives for ttl. worthIt may be nil (always list).
-func New(ttl time.Duration, now func() time.Time, worthIt func(ctx context.Context, listCalls int) bool) *Cache {
+func New(ttl time.Duration, now func() time.Time, worthIt func(listCalls int) bool) *Cache {
 	if now == nil {
 		now = time.Now
 	}
 	if worthIt == nil {
-		worthIt = func(context.Context, int) bool { return true }
+		worthIt = func(int) bool { return true }
 	}
 	return &Cache{ttl: ttl, now: now, worthIt: worthIt, listCalls: len(statuses)}
 }
@@ -96,6 +97,16 @@ func (c *Cache) Put(u zoom.User) {
 	}
 }
 
+// Modify changes the snapshot's entry for email, if there is one.
+func (c *Cache) Modify(email string, change func(*zoom.User)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if u, ok := c.users[key(email)]; ok {
+		change(&u)
+		c.users[key(email)] = u
+	}
+}
+
 // Remove forgets a user that is gone from Zoom.
 func (c *Cache) Remove(email string) {
 	c.mu.Lock()
@@ -121,11 +132,27 @@ func (c *Cache) ensureFresh(ctx context.Context, l Lister) error {
 	c.mu.Lock()
 	calls := c.listCalls
 	c.mu.Unlock()
-	if !c.worthIt(ctx, calls) {
+	if !c.worthIt(calls) {
 		c.store(nil, calls, false)
 		return nil
 	}
-	return c.list(ctx, l)
+	err := c.list(ctx, l)
+	if err != nil {
+		c.holdAfterFailure(calls)
+	}
+	return err
+}
+
+// failureHold is how long a failed listing is remembered: meanwhile the
+// account's users are observed one by one, so that a failing (or hostile)
+// server is not listed again by every waiting object.
+func (c *Cache) failureHold() time.Duration { return min(c.ttl, 30*time.Second) }
+
+func (c *Cache) holdAfterFailure(calls int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.users, c.listCalls, c.enabled = nil, calls, false
+	c.fetchedAt = c.now().Add(c.failureHold() - c.ttl)
 }
 
 func (c *Cache) list(ctx context.Context, l Lister) error {

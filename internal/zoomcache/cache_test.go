@@ -132,7 +132,7 @@ func TestWriteThroughAndRemove(t *testing.T) {
 func TestNotWorthListing(t *testing.T) {
 	l, clk := newFixture()
 	var asked []int
-	c := New(time.Minute, clk.now, func(_ context.Context, calls int) bool {
+	c := New(time.Minute, clk.now, func(calls int) bool {
 		asked = append(asked, calls)
 		return false
 	})
@@ -156,6 +156,11 @@ func TestListErrorIsReturnedAndRetried(t *testing.T) {
 		t.Fatal("want the list error")
 	}
 	l.err = nil
+	calls := l.total()
+	if _, a, err := c.Lookup(context.Background(), l, "ada@example.com"); err != nil || a != Unknown || l.total() != calls {
+		t.Errorf("right after a failure: %v %v with %d new list calls; want Unknown and none", a, err, l.total()-calls)
+	}
+	clk.t = clk.t.Add(c.failureHold())
 	if _, a, err := c.Lookup(context.Background(), l, "ada@example.com"); err != nil || a != Found {
 		t.Errorf("after recovery: %v %v", a, err)
 	}

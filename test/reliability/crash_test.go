@@ -58,7 +58,7 @@ func TestKillBetweenZoomCreateAndStatusWrite(t *testing.T) {
 	t.Logf("killed %s inside Zoom's create of %s", first.name, victim)
 
 	// The scenario really happened: Zoom has the user, the object has the
-	// annotation and no id.
+	// recorded request and no id.
 	inZoom, ok := z.User(victim)
 	if !ok {
 		t.Fatalf("the fake has no user %s after its create", victim)
@@ -70,8 +70,8 @@ func TestKillBetweenZoomCreateAndStatusWrite(t *testing.T) {
 	if before.Status.ID != "" {
 		t.Fatalf("ZoomUser %s has status.id %q although the manager died before Zoom's answer", victimName, before.Status.ID)
 	}
-	if _, ok := before.Annotations[zoomv1.CreateRequestedAnnotation]; !ok {
-		t.Fatalf("ZoomUser %s lacks %s although Zoom was asked to create it", victimName, zoomv1.CreateRequestedAnnotation)
+	if before.Status.CreateRequestedAt == nil {
+		t.Fatalf("ZoomUser %s lacks status.createRequestedAt although Zoom was asked to create it", victimName)
 	}
 
 	second := c.startManager()

@@ -45,6 +45,7 @@ func (c *cluster) startManager(args ...string) *manager {
 		"--kubeconfig=" + c.kubeconfig,
 		"--metrics-bind-address=0",
 		"--health-probe-bind-address=0",
+		"--allowed-zoom-hosts=127.0.0.1",
 	}, args...)...)
 	cmd.Env = childEnv(c.kubeconfig)
 	cmd.Stdout, cmd.Stderr = out, out

@@ -1,0 +1,195 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
+)
+
+// An account that points outside --allowed-zoom-hosts (the suite allows
+// 127.0.0.1 only) is not Ready with HostNotAllowed, and not one request, not
+// even for a token, leaves the manager for it.
+func TestAccountOutsideAllowedHostsSendsNothing(t *testing.T) {
+	t.Parallel()
+	tn := newTenant(t, zoomfake.Options{}, false)
+	elsewhere := strings.Replace(tn.url, "127.0.0.1", "localhost", 1)
+	tn.create(&zoomv1.ZoomAccount{
+		ObjectMeta: metav1.ObjectMeta{Name: "elsewhere", Namespace: tn.ns},
+		Spec: zoomv1.ZoomAccountSpec{
+			CredentialsSecretRef: zoomv1.LocalSecretReference{Name: "zoom-s2s"},
+			AccountSettings:      zoomv1.AccountSettings{APIURL: elsewhere + "/v2", TokenURL: elsewhere + "/oauth/token"},
+		},
+	})
+	cond := waitAccountNamed(t, tn, "elsewhere", metav1.ConditionFalse, zoomv1.ReasonHostNotAllowed)
+	if !strings.Contains(cond.Message, "--allowed-zoom-hosts") {
+		t.Errorf("message %q does not name the flag", cond.Message)
+	}
+	tn.create(tn.user("ada", "ada@example.com", func(zu *zoomv1.ZoomUser) { zu.Spec.AccountRef.Name = "elsewhere" }))
+	zu := tn.waitReason("ada", zoomv1.ReasonAccountNotReady)
+	if msg := condition(zu, zoomv1.ConditionReady).Message; !strings.Contains(msg, "HostNotAllowed") {
+		t.Errorf("ZoomUser message %q does not say HostNotAllowed", msg)
+	}
+	waitAccount(t, tn, metav1.ConditionTrue, zoomv1.ReasonAuthenticated) // the allowed account of the same Secret works
+	tn.fake.ResetCounters()
+	consistently(t, 2*resyncInterval/5, "no request for the disallowed account", func() bool {
+		return len(tn.fake.Requests()) == 0
+	})
+}
+
+// hostileZoom issues tokens, then answers every listing with a large page
+// and a fresh next_page_token, forever.
+type hostileZoom struct {
+	pages atomic.Int64
+}
+
+func (h *hostileZoom) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case strings.HasSuffix(r.URL.Path, "/oauth/token"):
+		_, _ = fmt.Fprint(w, `{"access_token":"t","token_type":"bearer","expires_in":3600}`)
+	case r.URL.Path == "/v2/users":
+		n := h.pages.Add(1)
+		users := make([]map[string]any, 2000)
+		pad := strings.Repeat("x", 400)
+		for i := range users {
+			users[i] = map[string]any{"id": fmt.Sprintf("u%d-%d", n, i), "email": fmt.Sprintf("u%d-%d@example.com", n, i), "first_name": pad, "status": "active"}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"users": users, "next_page_token": fmt.Sprintf("p%d", n), "page_size": 2000})
+	default:
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = fmt.Fprint(w, `{"code":1001,"message":"User does not exist."}`)
+	}
+}
+
+// A server that answers every listing with another 1 MiB page is cut off at
+// the listing bound (the suite runs with --zoom-list-max-users 5000), the
+// failed listing is not repeated by each waiting object, the account's users
+// are not Ready, and another tenant's users converge meanwhile.
+func TestEndlessListingIsBoundedAndOthersConverge(t *testing.T) {
+	t.Parallel()
+	hostile := &hostileZoom{}
+	srv := httptest.NewServer(hostile)
+	t.Cleanup(srv.Close)
+	tn := newTenant(t, zoomfake.Options{}, false)
+	tn.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "hostile", Namespace: tn.ns},
+		StringData: map[string]string{zoomv1.SecretKeyAccountID: "h", zoomv1.SecretKeyClientID: "h", zoomv1.SecretKeyClientSecret: "h"}})
+	tn.create(&zoomv1.ZoomAccount{
+		ObjectMeta: metav1.ObjectMeta{Name: "hostile", Namespace: tn.ns},
+		Spec: zoomv1.ZoomAccountSpec{
+			CredentialsSecretRef: zoomv1.LocalSecretReference{Name: "hostile"},
+			AccountSettings:      zoomv1.AccountSettings{APIURL: srv.URL + "/v2", TokenURL: srv.URL + "/oauth/token"},
+		},
+	})
+	for i := range 5 {
+		tn.create(tn.user(fmt.Sprintf("h%d", i), fmt.Sprintf("h%d@example.com", i), func(zu *zoomv1.ZoomUser) { zu.Spec.AccountRef.Name = "hostile" }))
+	}
+	other := newTenant(t, zoomfake.Options{}, false)
+	for i := range 5 {
+		other.create(other.user(fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@example.com", i)))
+	}
+	for i := range 5 {
+		other.waitReady(fmt.Sprintf("u%d", i))
+	}
+	tn.waitUser("h0", "a listing attempt", func(*zoomv1.ZoomUser) bool { return hostile.pages.Load() > 0 })
+	consistently(t, 3*time.Second, "h0 never Ready", func() bool {
+		zu := tn.get("h0")
+		c := condition(zu, zoomv1.ConditionReady)
+		return c == nil || c.Status != metav1.ConditionTrue
+	})
+	// One listing stops after maxListUsers/2000 + 1 pages, and is not tried
+	// again within the failure hold (30 s), whoever asks.
+	if pages := hostile.pages.Load(); pages > 3 {
+		t.Errorf("hostile server served %d pages, want one bounded listing of 3", pages)
+	}
+}
+
+func (tn *tenant) get(name string) *zoomv1.ZoomUser {
+	tn.t.Helper()
+	var zu zoomv1.ZoomUser
+	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &zu); err != nil {
+		tn.t.Fatal(err)
+	}
+	return &zu
+}
+
+// slowTokens answers token requests only after a while, counting how many
+// are in flight at once.
+type slowTokens struct {
+	inFlight, most atomic.Int64
+	release        chan struct{}
+}
+
+func (s *slowTokens) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for m := s.most.Load(); n > m && !s.most.CompareAndSwap(m, n); m = s.most.Load() {
+	}
+	select {
+	case <-s.release:
+	case <-r.Context().Done():
+	}
+	w.WriteHeader(http.StatusServiceUnavailable)
+}
+
+// One tenant's token endpoint hangs: its account holds at most one worker
+// at a time (the others are told to come back), so another tenant's users
+// converge meanwhile.
+func TestSlowTokenEndpointHoldsOneWorker(t *testing.T) {
+	t.Parallel()
+	slow := &slowTokens{release: make(chan struct{})}
+	srv := httptest.NewServer(slow)
+	t.Cleanup(func() { close(slow.release); srv.Close() })
+	tn := newTenant(t, zoomfake.Options{}, false)
+	tn.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "slow", Namespace: tn.ns},
+		StringData: map[string]string{zoomv1.SecretKeyAccountID: "s", zoomv1.SecretKeyClientID: "s", zoomv1.SecretKeyClientSecret: "s"}})
+	tn.create(&zoomv1.ZoomAccount{
+		ObjectMeta: metav1.ObjectMeta{Name: "slow", Namespace: tn.ns},
+		Spec: zoomv1.ZoomAccountSpec{
+			CredentialsSecretRef: zoomv1.LocalSecretReference{Name: "slow"},
+			AccountSettings:      zoomv1.AccountSettings{APIURL: srv.URL + "/v2", TokenURL: srv.URL + "/oauth/token"},
+		},
+	})
+	for i := range 16 {
+		tn.create(tn.user(fmt.Sprintf("s%d", i), fmt.Sprintf("s%d@example.com", i), func(zu *zoomv1.ZoomUser) { zu.Spec.AccountRef.Name = "slow" }))
+	}
+	tn.waitUser("s0", "a token request in flight", func(*zoomv1.ZoomUser) bool { return slow.most.Load() > 0 })
+	other := newTenant(t, zoomfake.Options{}, false)
+	for i := range 5 {
+		other.create(other.user(fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@example.com", i)))
+	}
+	for i := range 5 {
+		other.waitReady(fmt.Sprintf("u%d", i))
+	}
+	if most := slow.most.Load(); most != 1 {
+		t.Errorf("%d token requests were in flight at once for one account, want 1", most)
+	}
+}
