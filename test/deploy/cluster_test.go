@@ -64,6 +64,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopTenancy()
 	stopShared()
 	os.Exit(code)
 }
