@@ -149,48 +149,6 @@ func TestApplyConditions(t *testing.T) {
 	}
 }
 
-func TestDrift(t *testing.T) {
-	str := func(s string) *string { return &s }
-	num := func(n int) *int { return &n }
-	for name, tc := range map[string]struct {
-		spec   zoomv1.ZoomUserSpec
-		remote zoom.User
-		want   zoom.UpdateUserRequest
-		change bool
-	}{
-		"in sync": {
-			spec:   zoomv1.ZoomUserSpec{FirstName: "Ada", Type: zoomv1.UserTypeBasic},
-			remote: zoom.User{FirstName: "Ada", Type: 1},
-		},
-		"empty fields are not managed": {
-			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeBasic},
-			remote: zoom.User{FirstName: "Zoom's", DisplayName: "own", Type: 1},
-		},
-		"names and type": {
-			spec:   zoomv1.ZoomUserSpec{FirstName: "Ada", LastName: "L", DisplayName: "Ada L.", Type: zoomv1.UserTypeLicensed},
-			remote: zoom.User{FirstName: "X", LastName: "L", DisplayName: "Y", Type: 1},
-			want:   zoom.UpdateUserRequest{FirstName: str("Ada"), DisplayName: str("Ada L."), Type: num(2)},
-			change: true,
-		},
-		"type None": {
-			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeNone},
-			remote: zoom.User{Type: 1},
-			want:   zoom.UpdateUserRequest{Type: num(99)},
-			change: true,
-		},
-	} {
-		t.Run(name, func(t *testing.T) {
-			got, changed := drift(&tc.spec, &tc.remote)
-			if changed != tc.change {
-				t.Errorf("changed = %v, want %v", changed, tc.change)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("patch (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 func TestWinsIsAStableOrder(t *testing.T) {
 	old := metav1.NewTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	young := metav1.NewTime(old.Add(time.Hour))

@@ -26,54 +26,16 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/desired"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
-
-// drift returns the PATCH that makes the Zoom user match the spec. Empty
-// optional fields are not managed, so Zoom's own defaults stay.
-func drift(spec *zoomv1.ZoomUserSpec, remote *zoom.User) (zoom.UpdateUserRequest, bool) {
-	var patch zoom.UpdateUserRequest
-	changed := false
-	field := func(want, have string, dst **string) {
-		if want != "" && want != have {
-			*dst = &want
-			changed = true
-		}
-	}
-	field(spec.FirstName, remote.FirstName, &patch.FirstName)
-	field(spec.LastName, remote.LastName, &patch.LastName)
-	field(spec.DisplayName, remote.DisplayName, &patch.DisplayName)
-	if t := zoomType(spec.Type); t != remote.Type {
-		patch.Type = &t
-		changed = true
-	}
-	return patch, changed
-}
-
-// zoomType maps the API's names to Zoom's numbers.
-func zoomType(t zoomv1.UserType) int {
-	switch t {
-	case zoomv1.UserTypeLicensed:
-		return zoom.TypeLicensed
-	case zoomv1.UserTypeUnassigned:
-		return zoom.TypeUnassigned
-	case zoomv1.UserTypeNone:
-		return zoom.TypeNone
-	default:
-		return zoom.TypeBasic
-	}
-}
 
 // createRequest builds the POST body, and returns the password it carries
 // (for redaction); autoCreate reads it from the referenced Secret, which is
 // never logged or written to status.
 func (s *userSync) createRequest(ctx context.Context) (zoom.CreateUserRequest, string, outcome, bool) {
-	spec := &s.zu.Spec
-	req := zoom.CreateUserRequest{Action: string(spec.Action), UserInfo: zoom.UserInfo{
-		Email: spec.Email, Type: zoomType(spec.Type),
-		FirstName: spec.FirstName, LastName: spec.LastName, DisplayName: spec.DisplayName,
-	}}
-	if spec.PasswordSecretRef == nil {
+	req := desired.CreateRequest(&s.zu.Spec)
+	if s.zu.Spec.PasswordSecretRef == nil {
 		return req, "", outcome{}, true
 	}
 	password, err := s.password(ctx)

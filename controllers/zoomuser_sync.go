@@ -26,6 +26,7 @@ import (
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/accountpool"
+	"github.com/zoom-operator/zoom-operator/internal/desired"
 	"github.com/zoom-operator/zoom-operator/internal/patch"
 	"github.com/zoom-operator/zoom-operator/internal/userapi"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
@@ -178,11 +179,11 @@ func (s *userSync) update(ctx context.Context, remote *zoom.User) outcome {
 	if remote.Status == zoom.StatusPending {
 		return ready(zoomv1.ReasonInvitePending, "Zoom invited "+s.zu.Spec.Email+"; the user is pending until they accept")
 	}
-	if patch, changed := drift(&s.zu.Spec, remote); changed {
+	if patch, fields := desired.Drift(&s.zu.Spec, remote); len(fields) > 0 {
 		if err := s.acct.Users.Update(ctx, s.target(), patch); err != nil {
 			return s.updateFailed(err)
 		}
-		s.event(zoomv1.ReasonUpdated, "updated Zoom user %s", remote.ID)
+		s.event(zoomv1.ReasonUpdated, "updated %v of Zoom user %s", fields, remote.ID)
 	}
 	if want := s.zu.Spec.State != zoomv1.UserStateInactive; want != (remote.Status == zoom.StatusActive) {
 		if err := s.acct.Users.SetStatus(ctx, s.target(), want); err != nil {

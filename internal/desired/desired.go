@@ -1,0 +1,71 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package desired says what a ZoomUser's spec asks of Zoom: the create
+// request, the Zoom user type, and the PATCH that corrects drift. The
+// operator and the kubectl plugin share it, so a plan shows exactly what the
+// operator would do.
+package desired
+
+import (
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/zoom"
+)
+
+// Drift returns the PATCH that makes the Zoom user match the spec, and the
+// names of the fields it changes. Empty optional fields are not managed, so
+// Zoom's own defaults stay.
+func Drift(spec *zoomv1.ZoomUserSpec, remote *zoom.User) (zoom.UpdateUserRequest, []string) {
+	var patch zoom.UpdateUserRequest
+	var fields []string
+	field := func(name, want, have string, dst **string) {
+		if want != "" && want != have {
+			*dst = &want
+			fields = append(fields, name)
+		}
+	}
+	field("firstName", spec.FirstName, remote.FirstName, &patch.FirstName)
+	field("lastName", spec.LastName, remote.LastName, &patch.LastName)
+	field("displayName", spec.DisplayName, remote.DisplayName, &patch.DisplayName)
+	if t := ZoomType(spec.Type); t != remote.Type {
+		patch.Type = &t
+		fields = append(fields, "type")
+	}
+	return patch, fields
+}
+
+// ZoomType maps the API's names to Zoom's numbers.
+func ZoomType(t zoomv1.UserType) int {
+	switch t {
+	case zoomv1.UserTypeLicensed:
+		return zoom.TypeLicensed
+	case zoomv1.UserTypeUnassigned:
+		return zoom.TypeUnassigned
+	case zoomv1.UserTypeNone:
+		return zoom.TypeNone
+	default:
+		return zoom.TypeBasic
+	}
+}
+
+// CreateRequest is the POST body for spec, without the autoCreate password
+// (the caller reads it from its Secret).
+func CreateRequest(spec *zoomv1.ZoomUserSpec) zoom.CreateUserRequest {
+	return zoom.CreateUserRequest{Action: string(spec.Action), UserInfo: zoom.UserInfo{
+		Email: spec.Email, Type: ZoomType(spec.Type),
+		FirstName: spec.FirstName, LastName: spec.LastName, DisplayName: spec.DisplayName,
+	}}
+}

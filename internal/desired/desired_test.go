@@ -1,0 +1,69 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package desired
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/zoom"
+)
+
+func TestDrift(t *testing.T) {
+	str := func(s string) *string { return &s }
+	num := func(n int) *int { return &n }
+	for name, tc := range map[string]struct {
+		spec   zoomv1.ZoomUserSpec
+		remote zoom.User
+		want   zoom.UpdateUserRequest
+		fields []string
+	}{
+		"in sync": {
+			spec:   zoomv1.ZoomUserSpec{FirstName: "Ada", Type: zoomv1.UserTypeBasic},
+			remote: zoom.User{FirstName: "Ada", Type: 1},
+		},
+		"empty fields are not managed": {
+			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeBasic},
+			remote: zoom.User{FirstName: "Zoom's", DisplayName: "own", Type: 1},
+		},
+		"names and type": {
+			spec:   zoomv1.ZoomUserSpec{FirstName: "Ada", LastName: "L", DisplayName: "Ada L.", Type: zoomv1.UserTypeLicensed},
+			remote: zoom.User{FirstName: "X", LastName: "L", DisplayName: "Y", Type: 1},
+			want:   zoom.UpdateUserRequest{FirstName: str("Ada"), DisplayName: str("Ada L."), Type: num(2)},
+			fields: []string{"firstName", "displayName", "type"},
+		},
+		"type None": {
+			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeNone},
+			remote: zoom.User{Type: 1},
+			want:   zoom.UpdateUserRequest{Type: num(99)},
+			fields: []string{"type"},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, fields := Drift(&tc.spec, &tc.remote)
+			if diff := cmp.Diff(tc.fields, fields); diff != "" {
+				t.Errorf("fields (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("patch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
