@@ -416,7 +416,7 @@ func TestAutoCreatePasswordFromSecret(t *testing.T) {
 	if msg := condition(zu, zoomv1.ConditionReady).Message; !strings.Contains(msg, "password Secret auto-pw not found") {
 		t.Errorf("message = %q, want the missing Secret named", msg)
 	}
-	tn.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "auto-pw", Namespace: tn.ns}, StringData: map[string]string{"password": password + "\n"}})
+	tn.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "auto-pw", Namespace: tn.ns, Labels: passwordLabel}, StringData: map[string]string{"password": password + "\n"}})
 	zu = tn.waitReady("auto") // the Secret watch brings it back at once
 	posts := requestsTo(tn.fake, postUsers)
 	if len(posts) != 1 || !strings.Contains(string(posts[0].Body), `"password":"`+password+`"`) {

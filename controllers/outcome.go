@@ -103,10 +103,9 @@ func terminalReason(err error) string {
 func (r *ZoomUserReconciler) accountOutcome(err error) outcome {
 	var accErr *accountError
 	if !errors.As(err, &accErr) {
-		if _, wait := zoom.WaitFor(err); wait {
-			return zoomOutcome(err, r.now())
-		}
-		return failed(zoomv1.ReasonAccountNotReady, err)
+		// Reading Kubernetes or reaching Zoom's token endpoint failed, or
+		// a token fetch is under way: Zoom's kinds say what to do.
+		return zoomOutcome(err, r.now())
 	}
 	if accErr.reason == zoomv1.ReasonForbidden {
 		return stalled(accErr.reason, accErr.message)

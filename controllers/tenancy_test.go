@@ -68,7 +68,7 @@ func TestAccountOutsideAllowedHostsSendsNothing(t *testing.T) {
 // hostileZoom issues tokens, then answers every listing with a large page
 // and a fresh next_page_token, forever.
 type hostileZoom struct {
-	pages atomic.Int64
+	pages, listings, mostPages, run atomic.Int64
 }
 
 func (h *hostileZoom) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -76,8 +76,15 @@ func (h *hostileZoom) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasSuffix(r.URL.Path, "/oauth/token"):
 		_, _ = fmt.Fprint(w, `{"access_token":"t","token_type":"bearer","expires_in":3600}`)
-	case r.URL.Path == "/v2/users":
+	case r.URL.Path == "/v2/users" && r.Method == http.MethodGet:
 		n := h.pages.Add(1)
+		if r.URL.Query().Get("next_page_token") == "" {
+			h.listings.Add(1)
+			h.run.Store(0)
+		}
+		if run := h.run.Add(1); run > h.mostPages.Load() {
+			h.mostPages.Store(run)
+		}
 		users := make([]map[string]any, 2000)
 		pad := strings.Repeat("x", 400)
 		for i := range users {
@@ -97,6 +104,7 @@ func (h *hostileZoom) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func TestEndlessListingIsBoundedAndOthersConverge(t *testing.T) {
 	t.Parallel()
 	hostile := &hostileZoom{}
+	start := time.Now()
 	srv := httptest.NewServer(hostile)
 	t.Cleanup(srv.Close)
 	tn := newTenant(t, zoomfake.Options{}, false)
@@ -125,10 +133,14 @@ func TestEndlessListingIsBoundedAndOthersConverge(t *testing.T) {
 		c := condition(zu, zoomv1.ConditionReady)
 		return c == nil || c.Status != metav1.ConditionTrue
 	})
-	// One listing stops after maxListUsers/2000 + 1 pages, and is not tried
-	// again within the failure hold (30 s), whoever asks.
-	if pages := hostile.pages.Load(); pages > 3 {
-		t.Errorf("hostile server served %d pages, want one bounded listing of 3", pages)
+	// One listing stops after maxListUsers/2000 + 1 pages, and is not
+	// tried again within the failure hold (the suite's resync, 5 s), however
+	// many users wait.
+	if most := hostile.mostPages.Load(); most > 3 {
+		t.Errorf("one listing read %d pages, want at most 3", most)
+	}
+	if n, most := hostile.listings.Load(), int64(time.Since(start)/resyncInterval)+1; n > most {
+		t.Errorf("%d listings in %v, want at most %d (one per hold)", n, time.Since(start).Round(time.Second), most)
 	}
 }
 
@@ -191,5 +203,28 @@ func TestSlowTokenEndpointHoldsOneWorker(t *testing.T) {
 	}
 	if most := slow.most.Load(); most != 1 {
 		t.Errorf("%d token requests were in flight at once for one account, want 1", most)
+	}
+}
+
+// passwordLabel opts a Secret in as a ZoomUser password.
+var passwordLabel = map[string]string{zoomv1.PasswordSecretLabel: "true"}
+
+// A tenant who may write ZoomUsers but not read Secrets points
+// passwordSecretRef at some other Secret of the namespace (say, the
+// account's own credentials): without the opt-in label nothing is read out
+// and sent to Zoom, and the message says what is missing.
+func TestPasswordSecretNeedsTheOptInLabel(t *testing.T) {
+	t.Parallel()
+	tn := newTenant(t, zoomfake.Options{}, false)
+	tn.create(tn.user("exfil", "exfil@example.com", func(zu *zoomv1.ZoomUser) {
+		zu.Spec.Action = zoomv1.ActionAutoCreate
+		zu.Spec.PasswordSecretRef = &zoomv1.SecretKeyReference{Name: "zoom-s2s", Key: zoomv1.SecretKeyClientSecret}
+	}))
+	zu := tn.waitReason("exfil", zoomv1.ReasonInvalidSpec)
+	if msg := condition(zu, zoomv1.ConditionReady).Message; !strings.Contains(msg, zoomv1.PasswordSecretLabel) {
+		t.Errorf("message %q does not name the label", msg)
+	}
+	if n := tn.fake.Count(postUsers); n != 0 {
+		t.Errorf("%d creates sent with an unlabelled Secret's value", n)
 	}
 }

@@ -40,12 +40,18 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 		states = append(states, st)
 	}
 	c.p.mu.Unlock()
+	// One series per account id: the same id behind two API URLs (a
+	// test's fakes) reports closed when either gate is.
+	closed := map[string]float64{}
 	now := time.Now()
 	for _, st := range states {
-		closed := 0.0
+		v := closed[st.identity.AccountID]
 		if !st.gate.ClosedUntil(now).IsZero() {
-			closed = 1
+			v = 1
 		}
-		ch <- prometheus.MustNewConstMetric(gateClosedDesc, prometheus.GaugeValue, closed, st.identity.AccountID)
+		closed[st.identity.AccountID] = v
+	}
+	for account, v := range closed {
+		ch <- prometheus.MustNewConstMetric(gateClosedDesc, prometheus.GaugeValue, v, account)
 	}
 }
