@@ -130,8 +130,8 @@ func (s *userSync) create(ctx context.Context) outcome {
 // false drift, and a later claim from the snapshot (after a failed status
 // write) knows the user as this object's own.
 func completeCreated(u *zoom.User, req zoom.CreateUserRequest, now time.Time) {
-	if u.CreatedAt == "" {
-		u.CreatedAt = now.UTC().Format(time.RFC3339)
+	if u.UserCreatedAt == "" {
+		u.UserCreatedAt = now.UTC().Format(time.RFC3339)
 	}
 	if u.Status == "" {
 		u.Status = zoom.StatusActive
@@ -182,7 +182,9 @@ func (s *userSync) owned(remote *zoom.User) bool {
 	if err != nil {
 		return false // never asked Zoom to create it
 	}
-	created, err := time.Parse(time.RFC3339, remote.CreatedAt)
+	// user_created_at, not the deprecated created_at, which is when the
+	// latest login type was made (the time of the call for a pending user).
+	created, err := time.Parse(time.RFC3339, remote.UserCreatedAt)
 	if err != nil {
 		return false // unknown age: the safe answer is "not ours"
 	}
