@@ -135,7 +135,7 @@ func TestRefusedTypeChangeStallsAndRecovers(t *testing.T) {
 
 	tn.edit("free", func(zu *zoomv1.ZoomUser) { zu.Spec.Type = zoomv1.UserTypeLicensed })
 	zu := tn.waitReason("free", zoomv1.ReasonZoomError)
-	if c := condition(zu, zoomv1.ConditionStalled); c == nil || !strings.Contains(c.Message, "You can add max 1 paid users") {
+	if c := condition(zu, zoomv1.ConditionStalled); c == nil || !strings.Contains(c.Message, "maximum number of \"1\" paying users") {
 		t.Fatalf("Stalled = %+v, want Zoom's licence message", c)
 	}
 	tn.fake.SetMaxLicensed(2) // a licence was bought
