@@ -119,6 +119,12 @@ func TestContractDeactivationDropsTheLicence(t *testing.T) {
 	step("licence again", func() error {
 		return env.client.UpdateUser(ctx, u.ID, UpdateUserRequest{Type: &licensed})
 	}, TypeLicensed, StatusActive)
+
+	admin := env.fake.AddUser(zoomfake.User{Email: "admin@example.com", Type: TypeLicensed, RoleID: zoomfake.RoleAdmin})
+	err := env.client.SetUserStatus(ctx, admin.ID, false)
+	if e := asAPIError(err); e == nil || e.Code != 200 || Classify(err) != KindTerminal {
+		t.Errorf("deactivating an admin: %v, want Zoom's code 200 refusal", err)
+	}
 }
 
 func TestContractRefusedDisassociation(t *testing.T) {

@@ -119,6 +119,8 @@ func (s *Server) setStatus(userID, target string) response {
 		return userNotFound(userID)
 	case u.Status == statusPending:
 		return errorResponse(http.StatusBadRequest, codeNoPrivilege, "The user has not accepted the invitation.")
+	case isAdmin(u):
+		return errorResponse(http.StatusBadRequest, codeNoPrivilege, "Zoom Room and Admin users' status cannot be activated or deactivated.")
 	}
 	u.Status = target
 	if target == statusInactive && u.Type == typeLicensed {
@@ -185,7 +187,7 @@ func (s *Server) refuseRemoval(u *record, rm removal) (response, bool) {
 		// Zoom says "To delete pending user in the account, use
 		// disassociate" without naming its answer; 300 is the fake's.
 		return errorResponse(http.StatusBadRequest, codeInvalidParameter, "Pending users can only be disassociated."), true
-	case disassociate && (u.RoleID == RoleOwner || u.RoleID == RoleAdmin):
+	case disassociate && isAdmin(u):
 		return errorResponse(http.StatusBadRequest, codeAdminUser, msgAdminUser), true
 	case disassociate && u.Status != statusPending && s.managed(u):
 		// Withdrawing an invitation is not unlinking an account, so a
@@ -211,6 +213,9 @@ func (s *Server) refuseTransfer(u *record, transferEmail string) (response, bool
 	}
 	return response{}, false
 }
+
+// isAdmin tells whether u has one of Zoom's administrative roles.
+func isAdmin(u *record) bool { return u.RoleID == RoleOwner || u.RoleID == RoleAdmin }
 
 // managed tells whether u belongs to a managed (associated) domain:
 // autoCreate is only available for those, and Options.ManagedDomains
