@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -286,8 +287,12 @@ func TestContractListingPages(t *testing.T) {
 
 func TestContractMissingScope(t *testing.T) {
 	ctx := context.Background()
-	granular := []string{"user:read:user:admin", "user:write:user:admin", "user:update:user:admin",
-		"user:update:status:admin", "user:delete:user:admin"} // no user:read:list_users:admin
+	want := []string{"user:delete:user:admin", "user:read:email:admin", "user:read:list_users:admin", "user:read:user:admin",
+		"user:update:status:admin", "user:update:user:admin", "user:write:user:admin"}
+	if diff := cmp.Diff(want, zoomfake.GranularScopes()); diff != "" {
+		t.Errorf("GranularScopes (-want +got):\n%s", diff)
+	}
+	granular := slices.DeleteFunc(zoomfake.GranularScopes(), func(s string) bool { return s == "user:read:list_users:admin" })
 	env := newContractEnv(t, zoomfake.Options{Scopes: granular})
 	env.fake.AddUser(zoomfake.User{Email: "a@example.com"})
 
@@ -295,9 +300,9 @@ func TestContractMissingScope(t *testing.T) {
 	if got := Classify(err); got != KindMissingScope {
 		t.Fatalf("Classify(%v) = %v, want MissingScope", err, got)
 	}
-	want := &APIError{StatusCode: 400, Code: 4711, Endpoint: "GET /users",
+	wantErr := &APIError{StatusCode: 400, Code: 4711, Endpoint: "GET /users",
 		Message: "Invalid access token, does not contain scopes:[user:read:list_users:admin]."}
-	if diff := cmp.Diff(want, asAPIError(err)); diff != "" {
+	if diff := cmp.Diff(wantErr, asAPIError(err)); diff != "" {
 		t.Errorf("APIError (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"user:read:list_users:admin"}, MissingScopes(err)); diff != "" {

@@ -48,6 +48,18 @@ var endpointScopes = map[string]endpointScope{
 	EndpointDeleteUser:   {[]string{"user:delete:user:admin", "user:delete:user"}, []string{scopeClassicWrite}},
 }
 
+// GranularScopes returns the granular scope an account-level app needs for
+// each user endpoint the fake serves, sorted: a test takes one out to see
+// an operator meet Zoom's 4711.
+func GranularScopes() []string {
+	var out []string
+	for _, need := range endpointScopes {
+		out = append(out, need.granular[0])
+	}
+	slices.Sort(out)
+	return out
+}
+
 // defaultScopes is the classic pair, which grants every endpoint.
 var defaultScopes = []string{scopeClassicRead, scopeClassicWrite}
 
