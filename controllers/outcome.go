@@ -75,6 +75,8 @@ func zoomOutcome(err error, now time.Time) outcome {
 		return dailyLimited(zoom.ResumeAt(err, now), now)
 	case zoom.KindUnauthorized:
 		return waiting(zoomv1.ReasonAccountNotReady, "Zoom refused the account's credentials: "+err.Error(), time.Minute)
+	case zoom.KindMissingScope:
+		return waiting(zoomv1.ReasonAccountNotReady, "the account's Zoom app lacks a scope (add it to the app): "+err.Error(), time.Minute)
 	case zoom.KindTerminal, zoom.KindNotFound, zoom.KindAlreadyExists:
 		return stalled(terminalReason(err), "Zoom refused the request: "+err.Error())
 	default:

@@ -39,6 +39,10 @@ func TestZoomOutcome(t *testing.T) {
 			err:        &zoom.APIError{StatusCode: 401, Code: 124, Message: "Invalid access token."},
 			wantReason: zoomv1.ReasonAccountNotReady, minWait: time.Minute, maxWait: time.Minute,
 		},
+		"a missing scope waits for the account's app": {
+			err:        &zoom.APIError{StatusCode: 400, Code: 4711, Message: "Invalid access token, does not contain scopes:[user:read:list_users:admin]."},
+			wantReason: zoomv1.ReasonAccountNotReady, minWait: time.Minute, maxWait: time.Minute,
+		},
 		"code 300 is an invalid spec": {
 			err:        &zoom.APIError{StatusCode: 400, Code: 300, Message: "Invalid parameter: password"},
 			wantReason: zoomv1.ReasonInvalidSpec, wantStalled: true,

@@ -42,7 +42,9 @@ func owned(zu *zoomv1.ZoomUser, remote *zoom.User) bool {
 	if requested == nil {
 		return false // never asked Zoom to create it, or Zoom refused
 	}
-	created, err := time.Parse(time.RFC3339, remote.CreatedAt)
+	// user_created_at, not the deprecated created_at, which is when the
+	// latest login type was made (the time of the call for a pending user).
+	created, err := time.Parse(time.RFC3339, remote.UserCreatedAt)
 	if err != nil {
 		return false // unknown age: the safe answer is "not ours"
 	}

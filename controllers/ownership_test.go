@@ -51,7 +51,7 @@ func TestOwnedOnlyAfterObjectAndRecordedRequest(t *testing.T) {
 			if tc.requested != nil {
 				zu.Status.CreateRequestedAt = &metav1.Time{Time: *tc.requested}
 			}
-			if got := owned(zu, &zoom.User{CreatedAt: tc.created}); got != tc.want {
+			if got := owned(zu, &zoom.User{UserCreatedAt: tc.created}); got != tc.want {
 				t.Errorf("owned = %v, want %v", got, tc.want)
 			}
 		})

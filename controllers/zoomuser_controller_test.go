@@ -253,13 +253,13 @@ func TestTerminalErrorStallsWithZoomsMessage(t *testing.T) {
 
 	zu := tn.waitReason("two", zoomv1.ReasonZoomError)
 	stalledCond := condition(zu, zoomv1.ConditionStalled)
-	if stalledCond == nil || !strings.Contains(stalledCond.Message, "You can add max 1 paid users") || !strings.Contains(stalledCond.Message, "code 200") {
-		t.Fatalf("Stalled = %+v, want Zoom's code 200 and message", stalledCond)
+	if stalledCond == nil || !strings.Contains(stalledCond.Message, "maximum number of 1 users") || !strings.Contains(stalledCond.Message, "code 2034") {
+		t.Fatalf("Stalled = %+v, want Zoom's code 2034 and message", stalledCond)
 	}
 	if zu.Status.ObservedGeneration != zu.Generation {
 		t.Errorf("observedGeneration = %d, want %d for a final verdict", zu.Status.ObservedGeneration, zu.Generation)
 	}
-	tn.waitEvent("two", corev1.EventTypeWarning, zoomv1.ReasonZoomError, "You can add max 1 paid users")
+	tn.waitEvent("two", corev1.EventTypeWarning, zoomv1.ReasonZoomError, "maximum number of 1 users")
 	consistently(t, 2*time.Second, "no retry of a terminal error", func() bool {
 		return tn.fake.CountForEmail(postUsers, "two@example.com") == 1
 	})

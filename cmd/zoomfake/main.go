@@ -33,6 +33,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -84,6 +85,7 @@ func parseConfig(args []string) (config, error) {
 		{&cfg.opts.MediumPerSecond, "medium-qps", "ZOOMFAKE_MEDIUM_QPS", "Medium requests per second, 0 = unlimited"},
 		{&cfg.opts.CreateDailyLimit, "create-daily", "ZOOMFAKE_CREATE_DAILY", "invitations (action=create) per UTC day, 0 = unlimited"},
 		{&cfg.opts.MaxLicensed, "max-licensed", "ZOOMFAKE_MAX_LICENSED", "licensed (type 2) users allowed, 0 = unlimited"},
+		{&cfg.opts.PageSizeCap, "page-size-cap", "ZOOMFAKE_PAGE_SIZE_CAP", "largest list page served whatever page_size asks, 0 = Zoom's maximum (2000)"},
 	}
 	for _, f := range ints {
 		def, err := envInt(f.env, 0)
@@ -92,9 +94,25 @@ func parseConfig(args []string) (config, error) {
 		}
 		fs.IntVar(f.dst, f.name, def, f.usage+" ("+f.env+")")
 	}
+	fs.Func("managed-domains", "comma-separated managed (associated) email domains, whose users cannot be disassociated (ZOOMFAKE_MANAGED_DOMAINS)",
+		func(v string) error { cfg.opts.ManagedDomains = splitList(v); return nil })
+	cfg.opts.ManagedDomains = splitList(os.Getenv("ZOOMFAKE_MANAGED_DOMAINS"))
+	fs.Func("scopes", "comma-separated scopes of the app's tokens; unset = user:read:admin,user:write:admin (ZOOMFAKE_SCOPES)",
+		func(v string) error { cfg.opts.Scopes = splitList(v); return nil })
+	cfg.opts.Scopes = splitList(os.Getenv("ZOOMFAKE_SCOPES"))
 	fs.BoolVar(&cfg.opts.RetryAfterSeconds, "retry-after-seconds", os.Getenv("ZOOMFAKE_RETRY_AFTER_SECONDS") == "true",
 		"send Retry-After on QPS 429s as seconds instead of an ISO-8601 time (ZOOMFAKE_RETRY_AFTER_SECONDS)")
 	return cfg, fs.Parse(args)
+}
+
+// splitList splits a comma- or space-separated list; nil when empty, which
+// leaves the fake's default in place.
+func splitList(v string) []string {
+	fields := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+	if len(fields) == 0 {
+		return nil
+	}
+	return fields
 }
 
 func envString(name, def string) string {

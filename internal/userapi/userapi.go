@@ -106,8 +106,8 @@ func (d Direct) Create(ctx context.Context, req zoom.CreateUserRequest) (*zoom.U
 }
 
 func complete(u *zoom.User, req zoom.CreateUserRequest, now time.Time) {
-	if u.CreatedAt == "" {
-		u.CreatedAt = now.UTC().Format(time.RFC3339)
+	if u.UserCreatedAt == "" {
+		u.UserCreatedAt = now.UTC().Format(time.RFC3339)
 	}
 	if u.Status == "" {
 		u.Status = zoom.StatusActive

@@ -44,8 +44,8 @@ const (
 	// request never leaves with a token that dies in flight.
 	tokenMinValidity = 60 * time.Second
 	// maxBodyBytes bounds what is read from any response. A full page of
-	// 300 users is a few hundred KiB; error bodies are tiny.
-	maxBodyBytes = 4 << 20
+	// 2,000 users is about 2 MiB; error bodies are tiny.
+	maxBodyBytes = 8 << 20
 	userAgent    = "zoom-operator"
 	redacted     = "[redacted]"
 )
@@ -319,7 +319,8 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	if err != nil {
 		return err
 	}
-	resp, err := c.exchange(req, endpointOf(method, path))
+	endpoint := endpointOf(method, path)
+	resp, err := c.exchange(req, endpoint)
 	if err != nil {
 		return fmt.Errorf("zoom: %s %s: %w", method, path, err)
 	}
@@ -329,7 +330,7 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		return fmt.Errorf("zoom: %s %s: reading response: %w", method, path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return c.apiError(resp, data, token)
+		return c.apiError(resp, data, token, endpoint)
 	}
 	if out == nil {
 		return nil
@@ -364,7 +365,7 @@ func (c *Client) newRequest(ctx context.Context, method, path string, query url.
 
 // apiError builds the *APIError for a non-2xx response. A body that is not
 // Zoom's JSON (a proxy's HTML page, say) leaves the status text as message.
-func (c *Client) apiError(resp *http.Response, data []byte, token string) *APIError {
+func (c *Client) apiError(resp *http.Response, data []byte, token, endpoint string) *APIError {
 	var body struct {
 		Code    int          `json:"code"`
 		Message string       `json:"message"`
@@ -378,6 +379,7 @@ func (c *Client) apiError(resp *http.Response, data []byte, token string) *APIEr
 		Code:       body.Code,
 		Message:    body.Message,
 		Fields:     body.Errors,
+		Endpoint:   endpoint,
 	}
 	e.setRateLimit(resp.Header, c.now())
 	c.scrub(e, token)

@@ -26,13 +26,30 @@ import (
 	"time"
 )
 
-// Zoom error codes the client and Classify care about.
+// Zoom error codes the client and Classify care about; docs/zoom-contract.md
+// names the part of Zoom's published Users API that documents each.
 const (
 	codeInvalidToken     = 124
+	codeInvalidParameter = 300
 	codeUserNotFound     = 1001
 	codeUserExists       = 1005
+	codeManagedDomain    = 1107 // on DELETE: "You can not disassociate a user with managed domain."
+	codeAdminUser        = 1117 // on DELETE: "You can not disassociate an Admin user."
 	codeInvitationAbsent = 1120
+	codeBasicLimit       = 2033 // the account's Basic users are all used
+	codeTypeLimit        = 2034 // the account's users of the asked type are all used
+	codeZoomOneLimit     = 2038 // the account's Zoom One licences are all used
+	codeSeatLimit        = 3412 // the account's paid (or Basic) users are all used
+	// codeScopesLegacy is what Zoom's error page lists for a token without
+	// the needed scopes; codeMissingScope is what its API answers today.
+	codeScopesLegacy = 4700
+	codeMissingScope = 4711
 )
+
+// endpointDeleteUser is the Endpoint of APIErrors from DeleteUser and
+// RemoveUser. Zoom reuses some codes with other meanings elsewhere (1107 is
+// "Email domain is blocked" on create), so those are read with the endpoint.
+const endpointDeleteUser = "DELETE /users/{userId}"
 
 // ErrMalformedResponse is wrapped by the error returned when Zoom answers a
 // call with a 2xx status but a body that cannot be decoded. Such a response is
@@ -66,6 +83,9 @@ type APIError struct {
 	RetryAfter time.Time
 	// Token is true when the error came from the token endpoint.
 	Token bool
+	// Endpoint is the API call that failed, e.g. "DELETE /users/{userId}";
+	// empty for token errors.
+	Endpoint string
 }
 
 // FieldError is one entry of the "errors" array of a Zoom validation error.
@@ -127,7 +147,14 @@ const (
 	// from a Zoom response.
 	KindRetryable
 	// KindTerminal: any other 4xx; retrying the same request cannot help.
+	// IsDisassociationRefused, IsTransferRequired and IsLicenseExhausted
+	// tell some of them apart.
 	KindTerminal
+	// KindMissingScope: the app's token lacks a scope the call needs (code
+	// 4711, or 4700 as Zoom's error page has it). The message names the
+	// scopes (see MissingScopes); the call works once an admin adds one to
+	// the app, with no change on this side.
+	KindMissingScope
 )
 
 var kindNames = [...]string{
@@ -139,6 +166,7 @@ var kindNames = [...]string{
 	KindUnauthorized:     "Unauthorized",
 	KindRetryable:        "Retryable",
 	KindTerminal:         "Terminal",
+	KindMissingScope:     "MissingScope",
 }
 
 func (k Kind) String() string {
@@ -179,6 +207,9 @@ func classifyAPIError(e *APIError) Kind {
 		// The token endpoint answers bad credentials with 400 or 401, and
 		// some servers report errors with a 2xx; none of it heals by retrying.
 		return KindUnauthorized
+	case e.Code == codeMissingScope || e.Code == codeScopesLegacy:
+		// Zoom answers it with 400 as often as with 401 or 403.
+		return KindMissingScope
 	case status == http.StatusNotFound,
 		status == http.StatusBadRequest && e.Code == codeInvitationAbsent:
 		// Every path this client calls is a user path, so any 404 means

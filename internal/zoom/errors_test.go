@@ -151,12 +151,24 @@ func TestClassifyResponses(t *testing.T) {
 			status:   401,
 			body:     `{"code":4700,"message":"Invalid access token, does not contain scopes:[user:read:admin]."}`,
 			wantErr:  &APIError{StatusCode: 401, Code: 4700, Message: "Invalid access token, does not contain scopes:[user:read:admin]."},
-			wantKind: KindUnauthorized,
+			wantKind: KindMissingScope,
+		},
+		"400 code 4711, as Zoom answers it": {
+			status:   400,
+			body:     `{"code":4711,"message":"Invalid access token, does not contain scopes:[user:read:user:admin, user:read:user]."}`,
+			wantErr:  &APIError{StatusCode: 400, Code: 4711, Message: "Invalid access token, does not contain scopes:[user:read:user:admin, user:read:user]."},
+			wantKind: KindMissingScope,
 		},
 		"403 code 4711": {
 			status:   403,
 			body:     `{"code":4711,"message":"Invalid access token, does not contain scopes."}`,
 			wantErr:  &APIError{StatusCode: 403, Code: 4711, Message: "Invalid access token, does not contain scopes."},
+			wantKind: KindMissingScope,
+		},
+		"403 without a code": {
+			status:   403,
+			body:     `{"message":"Access to the Zoom REST API has been denied for this account."}`,
+			wantErr:  &APIError{StatusCode: 403, Message: "Access to the Zoom REST API has been denied for this account."},
 			wantKind: KindUnauthorized,
 		},
 		"500": {
@@ -189,6 +201,7 @@ func TestClassifyResponses(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			env := newTestEnv(t, reply(tc.status, tc.header, tc.body))
 			_, err := env.client.GetUser(context.Background(), "a@b.c")
+			tc.wantErr.Endpoint = "GET /users/{userId}"
 			if diff := cmp.Diff(tc.wantErr, asAPIError(err)); diff != "" {
 				t.Errorf("APIError (-want +got):\n%s", diff)
 			}
@@ -406,7 +419,7 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestKindString(t *testing.T) {
 	got := map[Kind]string{}
-	for k := KindNone; k <= KindTerminal+1; k++ {
+	for k := KindNone; k <= KindMissingScope+1; k++ {
 		got[k] = k.String()
 	}
 	want := map[Kind]string{
@@ -418,7 +431,8 @@ func TestKindString(t *testing.T) {
 		KindUnauthorized:     "Unauthorized",
 		KindRetryable:        "Retryable",
 		KindTerminal:         "Terminal",
-		KindTerminal + 1:     "Kind(8)",
+		KindMissingScope:     "MissingScope",
+		KindMissingScope + 1: "Kind(9)",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("String (-want +got):\n%s", diff)

@@ -187,7 +187,7 @@ func TestRetryOnExpiredToken(t *testing.T) {
 		"a second 401 is returned": {
 			rejected:    []string{tokenPrefix + "1", tokenPrefix + "2"},
 			calls:       1,
-			wantErr:     &APIError{StatusCode: 401, Code: 124, Message: "Access token is expired."},
+			wantErr:     &APIError{StatusCode: 401, Code: 124, Message: "Access token is expired.", Endpoint: "PATCH /users/{userId}"},
 			wantKind:    KindUnauthorized,
 			wantFetches: 2,
 			wantAuths:   bearer(1, 2),

@@ -55,8 +55,11 @@ const (
 	CreateActionSSOCreate  = "ssoCreate"
 )
 
-// MaxPageSize is the largest page_size Zoom accepts when listing users.
-const MaxPageSize = 300
+// MaxPageSize is the largest page_size List users accepts: the "maximum" of
+// its page_size parameter in Zoom's Users API definition. Zoom's general
+// pagination guide still speaks of up to 300 items a page, so a listing
+// follows next_page_token whatever page size comes back.
+const MaxPageSize = 2000
 
 // User is a Zoom user as returned by the API. Pending users in a list may
 // lack an ID.
@@ -68,7 +71,12 @@ type User struct {
 	DisplayName string `json:"display_name,omitempty"`
 	Type        int    `json:"type"`
 	Status      string `json:"status,omitempty"`
-	// CreatedAt is when Zoom created the user (RFC 3339); GET answers carry it.
+	// UserCreatedAt is when Zoom created the user (RFC 3339). Get and List
+	// answers carry it; a create's 201 does not.
+	UserCreatedAt string `json:"user_created_at,omitempty"`
+	// CreatedAt is deprecated by Zoom and is not the creation time: it is
+	// when the user's latest login type was created, and for a pending
+	// user Get answers with the time of the call. Use UserCreatedAt.
 	CreatedAt string `json:"created_at,omitempty"`
 }
 
@@ -163,17 +171,59 @@ func (c *Client) SetUserStatus(ctx context.Context, id string, activate bool) er
 
 // DeleteUser removes a user from the account (DELETE /users/{id}, 204) with
 // action DeleteActionDelete or DeleteActionDisassociate; "" leaves the choice
-// to Zoom, whose default is disassociate.
+// to Zoom, whose default is disassociate. It transfers nothing; see
+// RemoveUser.
 func (c *Client) DeleteUser(ctx context.Context, id string, action string) error {
+	return c.RemoveUser(ctx, id, RemoveOptions{Action: action})
+}
+
+// RemoveOptions are the query of DELETE /users/{id}.
+type RemoveOptions struct {
+	// Action is DeleteActionDelete or DeleteActionDisassociate; "" leaves
+	// it to Zoom, whose default is disassociate.
+	Action string
+	// TransferEmail is the user who receives what the removed user owns.
+	// Zoom requires it for a user with Zoom Events or Sessions (see
+	// IsTransferRequired), and the Transfer* flags move data to it.
+	TransferEmail      string
+	TransferMeeting    bool
+	TransferWebinar    bool
+	TransferRecording  bool
+	TransferWhiteboard bool
+}
+
+// query renders the options; false flags and empty fields are left out so
+// that Zoom's defaults apply.
+func (o RemoveOptions) query() url.Values {
+	q := url.Values{}
+	if o.Action != "" {
+		q.Set("action", o.Action)
+	}
+	if o.TransferEmail != "" {
+		q.Set("transfer_email", o.TransferEmail)
+	}
+	for name, on := range map[string]bool{
+		"transfer_meeting":    o.TransferMeeting,
+		"transfer_webinar":    o.TransferWebinar,
+		"transfer_recording":  o.TransferRecording,
+		"transfer_whiteboard": o.TransferWhiteboard,
+	} {
+		if on {
+			q.Set(name, "true")
+		}
+	}
+	return q
+}
+
+// RemoveUser deletes or disassociates a user (DELETE /users/{id}, 204),
+// transferring to opts.TransferEmail what the flags ask for. Zoom refuses
+// with errors that IsDisassociationRefused and IsTransferRequired name.
+func (c *Client) RemoveUser(ctx context.Context, id string, opts RemoveOptions) error {
 	path, err := userPath(id)
 	if err != nil {
 		return err
 	}
-	var query url.Values
-	if action != "" {
-		query = url.Values{"action": {action}}
-	}
-	return c.do(ctx, http.MethodDelete, path, query, nil, nil)
+	return c.do(ctx, http.MethodDelete, path, opts.query(), nil, nil)
 }
 
 // ListUsers returns one page of users (GET /users). Empty status, zero
@@ -197,28 +247,38 @@ func (c *Client) ListUsers(ctx context.Context, status string, pageSize int, pag
 }
 
 // ListAllUsers returns every user with the given status ("" for Zoom's
-// default), following next_page_token with the largest page size to spend as
-// few calls as possible from the account's rate limit. A listing is bounded
-// by the client's MaxListUsers (and by pages at Zoom's smallest page size),
-// so that no server can keep the manager reading or fill its memory.
+// default); see ListAllUsersCounted.
 func (c *Client) ListAllUsers(ctx context.Context, status string) ([]User, error) {
+	users, _, err := c.ListAllUsersCounted(ctx, status)
+	return users, err
+}
+
+// ListAllUsersCounted returns every user with the given status ("" for
+// Zoom's default) and the number of list calls it took. It asks for
+// MaxPageSize users a page to spend as few calls as possible from the
+// account's rate limit, and follows next_page_token until it is empty
+// whatever size the pages have: Zoom may serve fewer than asked. A listing
+// is bounded by the client's MaxListUsers (and by pages at Zoom's smallest
+// page size), so that no server can keep the manager reading or fill its
+// memory.
+func (c *Client) ListAllUsersCounted(ctx context.Context, status string) ([]User, int, error) {
 	var all []User
 	token := ""
-	for pages := 1; ; pages++ {
+	for calls := 1; ; calls++ {
 		page, err := c.ListUsers(ctx, status, MaxPageSize, token)
 		if err != nil {
-			return nil, err
+			return nil, calls, err
 		}
 		all = append(all, page.Users...)
 		if page.NextPageToken == "" {
-			return all, nil
+			return all, calls, nil
 		}
-		if len(all) > c.maxListUsers || pages > c.maxListUsers/minPageSize+1 {
-			return nil, fmt.Errorf("%w: GET /users: more than %d users or %d pages; see --zoom-list-max-users", ErrListTooLong, c.maxListUsers, pages)
+		if len(all) > c.maxListUsers || calls > c.maxListUsers/minPageSize+1 {
+			return nil, calls, fmt.Errorf("%w: GET /users: more than %d users or %d pages; see --zoom-list-max-users", ErrListTooLong, c.maxListUsers, calls)
 		}
 		// A server that hands back the token it was given would loop forever.
 		if page.NextPageToken == token {
-			return nil, fmt.Errorf("%w: GET /users: next_page_token repeated", ErrMalformedResponse)
+			return nil, calls, fmt.Errorf("%w: GET /users: next_page_token repeated", ErrMalformedResponse)
 		}
 		token = page.NextPageToken
 	}

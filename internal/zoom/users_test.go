@@ -270,9 +270,9 @@ func TestListAllUsers(t *testing.T) {
 				"p3": `{"next_page_token":"","page_size":300,"total_records":3,"users":[]}`,
 			},
 			wantQueries: []string{
-				"page_size=300&status=active",
-				"next_page_token=p2&page_size=300&status=active",
-				"next_page_token=p3&page_size=300&status=active",
+				"page_size=2000&status=active",
+				"next_page_token=p2&page_size=2000&status=active",
+				"next_page_token=p3&page_size=2000&status=active",
 			},
 			wantUsers: []User{
 				{ID: "1", Email: "a@x", Type: 1},
@@ -284,7 +284,7 @@ func TestListAllUsers(t *testing.T) {
 			pages: map[string]string{
 				"": `{"next_page_token":"","users":[{"email":"p@x","type":1,"status":"pending"}]}`,
 			},
-			wantQueries: []string{"page_size=300"},
+			wantQueries: []string{"page_size=2000"},
 			wantUsers:   []User{{Email: "p@x", Type: 1, Status: StatusPending}},
 		},
 		"an error on a later page fails the whole list": {
@@ -292,7 +292,7 @@ func TestListAllUsers(t *testing.T) {
 			pages: map[string]string{
 				"": `{"next_page_token":"gone","users":[{"id":"1","email":"a@x","type":1}]}`,
 			},
-			wantQueries: []string{"page_size=300&status=inactive", "next_page_token=gone&page_size=300&status=inactive"},
+			wantQueries: []string{"page_size=2000&status=inactive", "next_page_token=gone&page_size=2000&status=inactive"},
 			wantKind:    KindTerminal,
 		},
 		"a repeated token stops the loop": {
@@ -300,7 +300,7 @@ func TestListAllUsers(t *testing.T) {
 				"":     `{"next_page_token":"same","users":[]}`,
 				"same": `{"next_page_token":"same","users":[]}`,
 			},
-			wantQueries: []string{"page_size=300", "next_page_token=same&page_size=300"},
+			wantQueries: []string{"page_size=2000", "next_page_token=same&page_size=2000"},
 			wantKind:    KindRetryable,
 		},
 	}

@@ -1,7 +1,8 @@
 // Package zoomcache keeps, per Zoom account, a snapshot of its users filled
-// by listing them a page at a time, so that a resync of N users costs about
-// N/page-size list calls instead of N single GETs. Cache.Users puts it in
-// front of the userapi boundary as a write-through decorator.
+// by listing them a page at a time (up to zoom.MaxPageSize a page), so that
+// a resync of N users costs about N/page-size list calls instead of N single
+// GETs. Cache.Users puts it in front of the userapi boundary as a
+// write-through decorator.
 package zoomcache
 
 import (
@@ -18,7 +19,16 @@ type Lister interface {
 	ListAllUsers(ctx context.Context, status string) ([]zoom.User, error)
 }
 
-var _ Lister = (*zoom.Client)(nil)
+// CountingLister is a Lister that also says how many list calls a listing
+// took, which is how the cache learns the real cost when Zoom serves pages
+// smaller than asked for. *zoom.Client is one. Another Lister is charged one
+// call per zoom.MaxPageSize users.
+type CountingLister interface {
+	Lister
+	ListAllUsersCounted(ctx context.Context, status string) ([]zoom.User, int, error)
+}
+
+var _ CountingLister = (*zoom.Client)(nil)
 
 // statuses are the lists that together hold every user of an account.
 var statuses = []string{zoom.StatusActive, zoom.StatusInactive, zoom.StatusPending}
@@ -159,11 +169,11 @@ func (c *Cache) list(ctx context.Context, l Lister) error {
 	users := map[string]zoom.User{}
 	calls := 0
 	for _, status := range statuses {
-		page, err := l.ListAllUsers(ctx, status)
+		page, n, err := listCounted(ctx, l, status)
 		if err != nil {
 			return err
 		}
-		calls += max(1, (len(page)+zoom.MaxPageSize-1)/zoom.MaxPageSize)
+		calls += n
 		for _, u := range page {
 			if u.Status == "" {
 				u.Status = status
@@ -173,6 +183,15 @@ func (c *Cache) list(ctx context.Context, l Lister) error {
 	}
 	c.store(users, calls, true)
 	return nil
+}
+
+// listCounted lists one status and returns the calls it took.
+func listCounted(ctx context.Context, l Lister, status string) ([]zoom.User, int, error) {
+	if cl, ok := l.(CountingLister); ok {
+		return cl.ListAllUsersCounted(ctx, status)
+	}
+	users, err := l.ListAllUsers(ctx, status)
+	return users, max(1, (len(users)+zoom.MaxPageSize-1)/zoom.MaxPageSize), err
 }
 
 func (c *Cache) store(users map[string]zoom.User, calls int, enabled bool) {

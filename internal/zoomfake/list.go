@@ -25,7 +25,9 @@ import (
 
 const (
 	defaultPageSize = 30
-	maxPageSize     = 300
+	// maxPageSize is the maximum of List users' page_size in Zoom's Users
+	// API definition.
+	maxPageSize = 2000
 	// Zoom's next_page_token expires after 15 minutes.
 	pageTokenLifetime = 15 * time.Minute
 )
@@ -64,13 +66,17 @@ func (s *Server) listUsers(w http.ResponseWriter, c *call) {
 		fieldErrorResponse(msgInvalidField, "page_size").write(w)
 		return
 	}
+	if s.opts.PageSizeCap > 0 {
+		pageSize = min(pageSize, s.opts.PageSizeCap)
+	}
 	s.mu.Lock()
 	resp := s.listPage(status, pageSize, q.Get("next_page_token"))
 	s.mu.Unlock()
 	resp.write(w)
 }
 
-// parsePageSize applies Zoom's default of 30 and silently caps at 300.
+// parsePageSize applies Zoom's default of 30 and silently caps at the
+// maximum, 2000 (Zoom documents no error for a larger value).
 func parsePageSize(q url.Values) (int, bool) {
 	raw := q.Get("page_size")
 	if raw == "" {

@@ -71,21 +71,26 @@ func TestListUsersPagination(t *testing.T) {
 }
 
 func TestListUsersPageSize(t *testing.T) {
-	h := newHarness(t, Options{})
-	for i := range 320 {
-		h.fake.AddUser(User{Email: fmt.Sprintf("u%d@example.com", i), Type: 1})
-	}
 	tests := map[string]struct {
 		pageSize string
+		cap      int
 		wantSize int
 	}{
-		"default":         {pageSize: "", wantSize: 30},
-		"explicit":        {pageSize: "50", wantSize: 50},
-		"capped at 300":   {pageSize: "1000", wantSize: 300},
-		"zero is default": {pageSize: "0", wantSize: 30},
+		"default":                     {pageSize: "", wantSize: 30},
+		"explicit":                    {pageSize: "50", wantSize: 50},
+		"above the old 300":           {pageSize: "1000", wantSize: 1000},
+		"Zoom's maximum":              {pageSize: "2000", wantSize: 2000},
+		"capped at 2000":              {pageSize: "5000", wantSize: 2000},
+		"zero is default":             {pageSize: "0", wantSize: 30},
+		"served smaller than asked":   {pageSize: "2000", cap: 300, wantSize: 300},
+		"a cap above the ask is moot": {pageSize: "50", cap: 300, wantSize: 50},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, Options{PageSizeCap: tc.cap})
+			for i := range 2010 {
+				h.fake.AddUser(User{Email: fmt.Sprintf("u%d@example.com", i), Type: 1})
+			}
 			q := url.Values{}
 			if tc.pageSize != "" {
 				q.Set("page_size", tc.pageSize)

@@ -21,15 +21,20 @@ import (
 	"net/http"
 )
 
-// Zoom error codes the fake answers with.
+// Zoom error codes the fake answers with; docs/zoom-contract.md names the
+// part of Zoom's Users API definition each comes from.
 const (
-	codeNoPrivilege       = 200
-	codeInvalidParameter  = 300
-	codeInvalidToken      = 124
-	codeUserNotFound      = 1001
-	codeUserExists        = 1005
-	codePendingDeleteOnly = 3412
-	codeRateLimited       = 429
+	codeNoPrivilege      = 200
+	codeInvalidParameter = 300
+	codeInvalidToken     = 124
+	codeUserNotFound     = 1001
+	codeUserExists       = 1005
+	codeManagedDomain    = 1107
+	codeAdminUser        = 1117
+	codeTypeLimit        = 2034
+	codeSeatLimit        = 3412
+	codeRateLimited      = 429
+	codeMissingScope     = 4711
 )
 
 const (

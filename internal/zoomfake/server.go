@@ -55,6 +55,19 @@ type Options struct {
 	// RetryAfterSeconds makes QPS 429s carry Retry-After as integer seconds
 	// instead of the ISO-8601 time Zoom itself sends.
 	RetryAfterSeconds bool
+	// Scopes are the scopes of the app's tokens; nil means the classic pair
+	// user:read:admin and user:write:admin, which grant every endpoint. A
+	// call none of whose scopes is granted gets Zoom's 400 code 4711.
+	// SetScopes changes them later.
+	Scopes []string
+	// ManagedDomains are email domains the account has associated (managed
+	// domains): Zoom refuses to disassociate their users (code 1107).
+	// Users made with autoCreate count as managed whatever their domain.
+	ManagedDomains []string
+	// PageSizeCap, when > 0, serves list pages of at most that many users
+	// whatever page_size asks for, as Zoom's pagination guide says some
+	// listings do (up to 300). 0 honours page_size up to Zoom's maximum, 2000.
+	PageSizeCap int
 	// AfterCreate, when set, runs after a user is stored and before its 201
 	// is written: crash tests kill the caller there, between Zoom's create
 	// and the caller learning of it.
@@ -71,11 +84,29 @@ type User struct {
 	Status string
 	// Action is the create action the user was created with.
 	Action string
-	// CreatedAt is when the user was created; AddUser takes it as given
-	// (seed an old user to stand for one made before the operator came),
-	// else the clock's now.
+	// CreatedAt is when the user was created, served as user_created_at;
+	// AddUser takes it as given (seed an old user to stand for one made
+	// before the operator came), else the clock's now.
 	CreatedAt time.Time
+	// LoginTypeCreatedAt is when the user's latest login type was created,
+	// served as the deprecated created_at; zero means CreatedAt. A pending
+	// user's created_at is the time of the call whatever this says.
+	LoginTypeCreatedAt time.Time
+	// RoleID is the user's role: RoleOwner, RoleAdmin or RoleMember (the
+	// default). Zoom refuses to disassociate owners and admins (code 1117).
+	RoleID string
+	// ZoomEvents marks a user with the Zoom Events/Sessions feature (a hub
+	// with assets). Zoom removes such a user only with a transfer_email
+	// naming another user who has it too.
+	ZoomEvents bool
 }
+
+// Zoom's built-in roles, as role_id values.
+const (
+	RoleOwner  = "0"
+	RoleAdmin  = "1"
+	RoleMember = "2"
+)
 
 // Request is one logged request.
 type Request struct {
@@ -172,6 +203,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case rt.handle == nil:
 		writeError(rec, http.StatusNotFound, http.StatusNotFound, "Not found.")
 	case !s.authorize(rec, r):
+	case !s.checkScope(rec, c):
 	case !s.applyFault(rec, c):
 	case !s.admit(rec, c):
 	default:

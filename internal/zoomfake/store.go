@@ -26,6 +26,7 @@ const (
 	statusInactive = "inactive"
 	statusPending  = "pending"
 
+	typeBasic    = 1
 	typeLicensed = 2
 )
 
@@ -71,6 +72,9 @@ func (s *Server) insert(u User) *record {
 	}
 	if u.Status == "" {
 		u.Status = statusActive
+	}
+	if u.RoleID == "" {
+		u.RoleID = RoleMember
 	}
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = s.now()

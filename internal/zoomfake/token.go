@@ -26,8 +26,6 @@ import (
 	"time"
 )
 
-const tokenScope = "user:read:admin user:write:admin"
-
 type tokenResponse struct {
 	AccessToken string `json:"access_token"`
 	TokenType   string `json:"token_type"`
@@ -64,7 +62,7 @@ func (s *Server) serveToken(w http.ResponseWriter, c *call) {
 			AccessToken: token,
 			TokenType:   "bearer",
 			ExpiresIn:   int(s.opts.TokenLifetime / time.Second),
-			Scope:       tokenScope,
+			Scope:       strings.Join(s.grantedScopes(), " "),
 		})
 	}
 }

@@ -67,7 +67,7 @@ func TestTokenEndpoint(t *testing.T) {
 			}
 			var tok tokenResponse
 			res.decode(t, &tok)
-			if tok.AccessToken == "" || tok.TokenType != "bearer" || tok.ExpiresIn != 5400 || tok.Scope != tokenScope {
+			if tok.AccessToken == "" || tok.TokenType != "bearer" || tok.ExpiresIn != 5400 || tok.Scope != "user:read:admin user:write:admin" {
 				t.Errorf("token response = %+v", tok)
 			}
 			h.token = tok.AccessToken

@@ -120,10 +120,12 @@ func validateCreate(req createRequest) (response, bool) {
 func (s *Server) storeCreated(req createRequest) response {
 	info := req.UserInfo
 	if s.findByEmail(info.Email) != nil {
-		return errorResponse(http.StatusConflict, codeUserExists, "User already in the account: "+info.Email)
+		return errorResponse(http.StatusConflict, codeUserExists, fmt.Sprintf("Email %q has already been used.", info.Email))
 	}
 	if info.Type == typeLicensed && !s.licenseAvailable(nil) {
-		return s.licenseExhausted()
+		return errorResponse(http.StatusBadRequest, codeTypeLimit, fmt.Sprintf(
+			"Your request to add a new Licensed user could not be approved at this time because your account has reached the permitted maximum number of %d users. "+
+				"Please purchase additional licenses or contact the Zoom support team to provision additional users in your account.", s.opts.MaxLicensed))
 	}
 	status := statusActive
 	if req.Action == actionCreate {
@@ -147,9 +149,12 @@ func (s *Server) licenseAvailable(except *record) bool {
 	return s.opts.MaxLicensed <= 0 || s.licensedCount(except) < s.opts.MaxLicensed
 }
 
-func (s *Server) licenseExhausted() response {
-	return errorResponse(http.StatusBadRequest, codeNoPrivilege,
-		fmt.Sprintf("You can add max %d paid users", s.opts.MaxLicensed))
+// licensedConversionRefused is Zoom's 3412 answer to a PATCH that would
+// make a user Licensed when every paid seat is taken.
+func (s *Server) licensedConversionRefused() response {
+	return errorResponse(http.StatusBadRequest, codeSeatLimit, fmt.Sprintf(
+		"Your request to convert the user type of a \"Basic\" user to a \"Licensed\" user was not approved at this time because your account has reached the permitted maximum number of \"%d\" paying users. "+
+			"Please purchase additional licenses or remove existing paying user(s) from your \"Users\" list or the \"Pending Users\" list before attempting to convert a user to a paying user.", s.opts.MaxLicensed))
 }
 
 // defaultDisplayName mirrors Zoom, which shows "First Last" when no display
@@ -198,6 +203,7 @@ type userJSON struct {
 	Type               int    `json:"type"`
 	Status             string `json:"status"`
 	RoleID             string `json:"role_id"`
+	RoleName           string `json:"role_name"`
 	PMI                int64  `json:"pmi"`
 	Timezone           string `json:"timezone"`
 	Language           string `json:"language"`
@@ -216,7 +222,6 @@ func (s *Server) userObject(u *record) userJSON {
 	if u.Status == statusPending {
 		verified = 0
 	}
-	created := u.CreatedAt.Format(time.RFC3339)
 	pmi := pmiBase + int64(u.seq)
 	return userJSON{
 		ID:                 u.ID,
@@ -226,15 +231,31 @@ func (s *Server) userObject(u *record) userJSON {
 		Email:              u.Email,
 		Type:               u.Type,
 		Status:             u.Status,
-		RoleID:             "2",
+		RoleID:             u.RoleID,
+		RoleName:           roleNames[u.RoleID],
 		PMI:                pmi,
 		Timezone:           "UTC",
 		Language:           "en-US",
 		Verified:           verified,
-		CreatedAt:          created,
-		UserCreatedAt:      created,
+		CreatedAt:          s.loginTypeCreatedAt(u).Format(time.RFC3339),
+		UserCreatedAt:      u.CreatedAt.Format(time.RFC3339),
 		PersonalMeetingURL: fmt.Sprintf("https://zoom.us/j/%d", pmi),
 		AccountID:          s.opts.AccountID,
+	}
+}
+
+var roleNames = map[string]string{RoleOwner: "Owner", RoleAdmin: "Admin", RoleMember: "Member"}
+
+// loginTypeCreatedAt is the deprecated created_at. Zoom documents that for
+// a pending user Get answers with the time of the call, not the creation.
+func (s *Server) loginTypeCreatedAt(u *record) time.Time {
+	switch {
+	case u.Status == statusPending:
+		return s.now().UTC()
+	case u.LoginTypeCreatedAt.IsZero():
+		return u.CreatedAt
+	default:
+		return u.LoginTypeCreatedAt.UTC()
 	}
 }
 

@@ -71,7 +71,7 @@ func TestCreateUser(t *testing.T) {
 		"duplicate email ignoring case": {
 			body:       map[string]any{"action": "create", "user_info": info("SEEDED@example.com", 1)},
 			wantStatus: http.StatusConflict, wantCode: codeUserExists,
-			wantMessage: "User already in the account: SEEDED@example.com",
+			wantMessage: `Email "SEEDED@example.com" has already been used.`,
 		},
 		"unknown action": {
 			body:       map[string]any{"action": "invite", "user_info": info("x@example.com", 1)},
@@ -116,7 +116,9 @@ func TestCreateUser(t *testing.T) {
 		"licensed seats exhausted": {
 			body:        map[string]any{"action": "create", "user_info": info("paid@example.com", 2)},
 			maxLicensed: 1,
-			wantStatus:  http.StatusBadRequest, wantCode: codeNoPrivilege, wantMessage: "You can add max 1 paid users",
+			wantStatus:  http.StatusBadRequest, wantCode: codeTypeLimit,
+			wantMessage: "Your request to add a new Licensed user could not be approved at this time because your account has reached the permitted maximum number of 1 users. " +
+				"Please purchase additional licenses or contact the Zoom support team to provision additional users in your account.",
 		},
 	}
 	for name, tc := range tests {
@@ -145,6 +147,7 @@ func TestCreateUser(t *testing.T) {
 			stored, ok := h.fake.User(tc.wantUser.Email)
 			tc.wantUser.ID = created.ID
 			tc.wantUser.CreatedAt = h.clock.Now().UTC()
+			tc.wantUser.RoleID = RoleMember
 			if diff := cmp.Diff(tc.wantUser, stored); !ok || diff != "" {
 				t.Errorf("stored user (found %v) (-want +got):\n%s", ok, diff)
 			}
@@ -290,7 +293,7 @@ func TestUpdateUser(t *testing.T) {
 			seed:        User{Email: "u@example.com", Type: 1, Status: "active"},
 			body:        map[string]any{"type": 2},
 			maxLicensed: 1,
-			wantStatus:  http.StatusBadRequest, wantCode: codeNoPrivilege,
+			wantStatus:  http.StatusBadRequest, wantCode: codeSeatLimit,
 		},
 		"invalid JSON": {
 			seed:       User{Email: "u@example.com", Type: 1, Status: "active"},
@@ -371,7 +374,7 @@ func TestDeleteUser(t *testing.T) {
 		"default disassociates":        {status: "active", wantStatus: http.StatusNoContent, wantGone: true},
 		"delete by email":              {status: "inactive", query: "?action=delete", byEmail: true, wantStatus: http.StatusNoContent, wantGone: true},
 		"pending can be disassociated": {status: "pending", query: "?action=disassociate", wantStatus: http.StatusNoContent, wantGone: true},
-		"pending cannot be deleted":    {status: "pending", query: "?action=delete", wantStatus: http.StatusBadRequest, wantCode: codePendingDeleteOnly},
+		"pending cannot be deleted":    {status: "pending", query: "?action=delete", wantStatus: http.StatusBadRequest, wantCode: codeInvalidParameter},
 		"unknown action":               {status: "active", query: "?action=purge", wantStatus: http.StatusBadRequest, wantCode: codeInvalidParameter},
 	}
 	for name, tc := range tests {
