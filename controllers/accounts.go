@@ -10,6 +10,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -265,7 +266,7 @@ func (p *clientPool) unchanged(key string, settings zoomv1.AccountSettings, secr
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e, ok := p.entries[key]
-	if !ok || version == "" || e.secret != (secretRef{secret, version}) || e.settings != settings {
+	if !ok || version == "" || e.secret != (secretRef{secret, version}) || !equality.Semantic.DeepEqual(e.settings, settings) {
 		return nil
 	}
 	return e
