@@ -32,6 +32,9 @@ const (
 	codeUserNotFound     = 1001
 	codeUserExists       = 1005
 	codeInvitationAbsent = 1120
+	codeGroupNotFound    = 4130
+	codeGroupNameTaken   = 4132
+	codeRoleNotFound     = 1034
 )
 
 // ErrMalformedResponse is wrapped by the error returned when Zoom answers a
@@ -154,7 +157,7 @@ func Classify(err error) Kind {
 	if err == nil {
 		return KindNone
 	}
-	if errors.Is(err, ErrEmptyID) {
+	if errors.Is(err, ErrEmptyID) || errors.Is(err, ErrEmptyGroupID) || errors.Is(err, ErrTooManyMembers) {
 		return KindTerminal
 	}
 	var e *APIError
@@ -181,8 +184,8 @@ func classifyAPIError(e *APIError) Kind {
 		return KindUnauthorized
 	case status == http.StatusNotFound,
 		status == http.StatusBadRequest && e.Code == codeInvitationAbsent:
-		// Every path this client calls is a user path, so any 404 means
-		// the user is gone. 1120 is how Zoom reports a withdrawn invitation.
+		// Every 404 means the addressed user, group or member is gone.
+		// 1120 is how Zoom reports a withdrawn invitation.
 		return KindNotFound
 	case status == http.StatusConflict || e.Code == codeUserExists:
 		return KindAlreadyExists
@@ -270,3 +273,21 @@ func ParseRetryAfter(v string, now time.Time) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// hasCode reports whether err is an *APIError with the given Zoom code.
+func hasCode(err error, code int) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.Code == code
+}
+
+// IsGroupNotFound reports whether Zoom said the group does not exist
+// (404, code 4130).
+func IsGroupNotFound(err error) bool { return hasCode(err, codeGroupNotFound) }
+
+// IsGroupNameTaken reports whether Zoom refused a group name already in use
+// (409, code 4132).
+func IsGroupNameTaken(err error) bool { return hasCode(err, codeGroupNameTaken) }
+
+// IsRoleNotFound reports whether Zoom said the role does not exist
+// (400, code 1034).
+func IsRoleNotFound(err error) bool { return hasCode(err, codeRoleNotFound) }

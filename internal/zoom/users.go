@@ -69,6 +69,10 @@ type User struct {
 	Status      string `json:"status,omitempty"`
 	// CreatedAt is when Zoom created the user (RFC 3339); GET answers carry it.
 	CreatedAt string `json:"created_at,omitempty"`
+	// RoleID and RoleName are the user's role in the account, e.g. "2" and
+	// "Member"; GET answers carry them.
+	RoleID   string `json:"role_id,omitempty"`
+	RoleName string `json:"role_name,omitempty"`
 }
 
 // UserInfo is the user_info object of a create request.
