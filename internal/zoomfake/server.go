@@ -75,6 +75,8 @@ type User struct {
 	// (seed an old user to stand for one made before the operator came),
 	// else the clock's now.
 	CreatedAt time.Time
+	// RoleID is the id of the user's role; "" means Member ("2").
+	RoleID string
 }
 
 // Request is one logged request.
@@ -110,6 +112,9 @@ type Server struct {
 	users   []*record // creation order, which is also the listing order
 	nextSeq int
 
+	groups []*groupRecord // creation order
+	roles  []Role
+
 	tokens     map[string]time.Time // access token -> expiry
 	pageTokens map[string]pageCursor
 
@@ -135,6 +140,7 @@ func New(opts Options) *Server {
 		tokens:     map[string]time.Time{},
 		pageTokens: map[string]pageCursor{},
 		qps:        map[string]*secondWindow{},
+		roles:      builtInRoles(),
 	}
 }
 
@@ -143,6 +149,7 @@ type call struct {
 	r        *http.Request
 	endpoint string
 	userID   string
+	parentID string // {groupId} or {roleId}
 	body     []byte
 	create   createRequest // POST /users body, best effort
 }
@@ -154,7 +161,7 @@ type call struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
 	rt := matchRoute(r.Method, r.URL.Path)
-	c := &call{r: r, endpoint: rt.endpoint, userID: rt.userID, body: body}
+	c := &call{r: r, endpoint: rt.endpoint, userID: rt.userID, parentID: rt.parentID, body: body}
 	if rt.endpoint == EndpointCreateUser {
 		c.create = decodeCreate(body)
 	}

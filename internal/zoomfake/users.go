@@ -198,6 +198,7 @@ type userJSON struct {
 	Type               int    `json:"type"`
 	Status             string `json:"status"`
 	RoleID             string `json:"role_id"`
+	RoleName           string `json:"role_name"`
 	PMI                int64  `json:"pmi"`
 	Timezone           string `json:"timezone"`
 	Language           string `json:"language"`
@@ -226,7 +227,8 @@ func (s *Server) userObject(u *record) userJSON {
 		Email:              u.Email,
 		Type:               u.Type,
 		Status:             u.Status,
-		RoleID:             "2",
+		RoleID:             s.roleOf(u).ID,
+		RoleName:           s.roleOf(u).Name,
 		PMI:                pmi,
 		Timezone:           "UTC",
 		Language:           "en-US",
