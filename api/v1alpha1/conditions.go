@@ -30,6 +30,12 @@ const (
 	ReasonAuthenticated   = "Authenticated"
 	ReasonAuthFailed      = "AuthFailed"
 	ReasonSecretInvalid   = "SecretInvalid"
+	// ReasonRoleNotAllowed: spec.role is not in the account's allowedRoles.
+	ReasonRoleNotAllowed = "RoleNotAllowed"
+	// ReasonRoleNotFound: the Zoom account has no role of that name.
+	ReasonRoleNotFound = "RoleNotFound"
+	// ReasonAccountOwner: the user owns the Zoom account, whose role is not managed.
+	ReasonAccountOwner = "AccountOwner"
 )
 
 // CreateRequestedAnnotation records, before each POST /users, when the
