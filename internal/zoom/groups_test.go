@@ -27,6 +27,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 )
 
 func TestGroupAndRoleEndpoints(t *testing.T) {
@@ -366,5 +367,46 @@ func TestBatches(t *testing.T) {
 				t.Errorf("items (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// Group and role ids, and member emails, never reach metric labels.
+func TestGroupCallsKeepIDsOutOfMetrics(t *testing.T) {
+	const groupID, roleID, email = "grp-secret-7", "role-secret-9", "member@example.com"
+	env := newTestEnv(t, reply(http.StatusNoContent, nil, ""))
+	ctx := context.Background()
+	_ = env.client.DeleteGroup(ctx, groupID)
+	_ = env.client.RemoveGroupMember(ctx, groupID, email)
+	_ = env.client.AddGroupMembers(ctx, groupID, []MemberRef{{Email: email}})
+	_ = env.client.AssignRole(ctx, roleID, []MemberRef{{Email: email}})
+	_ = env.client.UnassignRole(ctx, roleID, email)
+
+	families, err := metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range families {
+		if !strings.HasPrefix(f.GetName(), "zoom_api_") {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				seen[l.GetValue()] = true
+				for _, bad := range []string{groupID, roleID, email, "@"} {
+					if strings.Contains(l.GetValue(), bad) {
+						t.Errorf("%s label %s=%q contains %q", f.GetName(), l.GetName(), l.GetValue(), bad)
+					}
+				}
+			}
+		}
+	}
+	for _, endpoint := range []string{
+		"DELETE /groups/{groupId}", "DELETE /groups/{groupId}/members/{memberId}", "POST /groups/{groupId}/members",
+		"POST /roles/{roleId}/members", "DELETE /roles/{roleId}/members/{memberId}",
+	} {
+		if !seen[endpoint] {
+			t.Errorf("no metric labelled %q", endpoint)
+		}
 	}
 }
