@@ -15,8 +15,9 @@ limitations under the License.
 */
 
 // Package zoomfake is an in-memory Zoom server that follows the contract in
-// the project's Zoom API notes: Server-to-Server OAuth tokens, the users
-// endpoints, Zoom's error codes and its rate limits. Tests reach it through
+// the project's Zoom API notes: Server-to-Server OAuth tokens, the users,
+// groups, group members and roles endpoints, Zoom's error codes and its rate
+// limits. Tests reach it through
 // httptest.NewServer and steer it with seeded users, a fake clock and
 // injected faults; cmd/zoomfake runs it as a standalone process.
 //
