@@ -35,7 +35,9 @@ func ready(name string) Candidate {
 	return Candidate{Name: name, Found: true, ZoomID: "id-" + name, Ready: true, State: zoom.StatusActive, Account: acct}
 }
 
-func member(name string) zoom.GroupMember { return zoom.GroupMember{ID: "id-" + name, Email: name + "@example.com"} }
+func member(name string) zoom.GroupMember {
+	return zoom.GroupMember{ID: "id-" + name, Email: name + "@example.com"}
+}
 
 func refs(names ...string) []zoom.MemberRef {
 	out := make([]zoom.MemberRef, len(names))
@@ -120,7 +122,7 @@ func TestCompute(t *testing.T) {
 			want: Plan{},
 		},
 		"selected twice, or two objects for one Zoom user, add once": {
-			in: Input{Account: acct, Selected: []Candidate{ready("ada"), ready("ada"), with(ready("ada2"), func(c *Candidate) { c.ZoomID = "id-ada" })}},
+			in:   Input{Account: acct, Selected: []Candidate{ready("ada"), ready("ada"), with(ready("ada2"), func(c *Candidate) { c.ZoomID = "id-ada" })}},
 			want: Plan{Add: [][]zoom.MemberRef{refs("ada")}, Added: ids("ada"), Members: 1},
 		},
 		"users who cannot be members yet, and why": {

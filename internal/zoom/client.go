@@ -15,9 +15,8 @@ limitations under the License.
 */
 
 // Package zoom is a client for the user, group and role endpoints of the
-// Zoom REST API v2,
-// authenticated with Server-to-Server OAuth. Failures are reported as
-// *APIError and sorted into actions by Classify and ResumeAt.
+// Zoom REST API v2, authenticated with Server-to-Server OAuth. Failures are
+// reported as *APIError and sorted into actions by Classify and ResumeAt.
 package zoom
 
 import (
