@@ -160,7 +160,6 @@ func TestInvalidZoomGroupsAreRejected(t *testing.T) {
 		want string
 	}{
 		{"neither selector nor members", func(s *zoomv1.ZoomGroupSpec) { s.MemberSelector = nil }, "at least one of memberSelector or members is required"},
-		{"empty members only", func(s *zoomv1.ZoomGroupSpec) { s.MemberSelector, s.Members = nil, []string{} }, "at least one of memberSelector or members is required"},
 		{"empty name", func(s *zoomv1.ZoomGroupSpec) { s.Name = "" }, "spec.name: Invalid value"},
 		{"name too long", func(s *zoomv1.ZoomGroupSpec) { s.Name = strings.Repeat("g", 129) }, "spec.name: Too long: may not be more than 128"},
 		{"empty member name", func(s *zoomv1.ZoomGroupSpec) { s.Members = []string{""} }, "spec.members[0]: Invalid value"},
