@@ -2,6 +2,8 @@ package controllers
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,5 +129,158 @@ func TestInvalidClusterZoomAccountsAreRejected(t *testing.T) {
 				t.Fatalf("create error = %v\nwant it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// group returns a ZoomGroup of the tenant's namespace selecting team=name.
+func (tn *tenant) group(name string, edit ...func(*zoomv1.ZoomGroup)) *zoomv1.ZoomGroup {
+	zg := &zoomv1.ZoomGroup{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: tn.ns},
+		Spec: zoomv1.ZoomGroupSpec{
+			Name:           "Team " + name,
+			MemberSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"team": name}},
+			Suspend:        true, // no Zoom calls: these tests are about the schema
+		},
+	}
+	for _, e := range edit {
+		e(zg)
+	}
+	return zg
+}
+
+func TestInvalidZoomGroupsAreRejected(t *testing.T) {
+	t.Parallel()
+	ns := namespaceFor(t)
+	tn := &tenant{t: t, ns: ns}
+	tn.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+
+	for _, tc := range []struct {
+		name string
+		edit func(*zoomv1.ZoomGroupSpec)
+		want string
+	}{
+		{"neither selector nor members", func(s *zoomv1.ZoomGroupSpec) { s.MemberSelector = nil }, "at least one of memberSelector or members is required"},
+		{"empty name", func(s *zoomv1.ZoomGroupSpec) { s.Name = "" }, "spec.name: Invalid value"},
+		{"name too long", func(s *zoomv1.ZoomGroupSpec) { s.Name = strings.Repeat("g", 129) }, "spec.name: Too long: may not be more than 128"},
+		{"empty member name", func(s *zoomv1.ZoomGroupSpec) { s.Members = []string{""} }, "spec.members[0]: Invalid value"},
+		{"duplicate member", func(s *zoomv1.ZoomGroupSpec) { s.Members = []string{"ada", "ada"} }, `spec.members[1]: Duplicate value: "ada"`},
+		{"unknown deletion policy", func(s *zoomv1.ZoomGroupSpec) { s.DeletionPolicy = "Disassociate" }, `spec.deletionPolicy: Unsupported value: "Disassociate"`},
+		{"unknown account kind", func(s *zoomv1.ZoomGroupSpec) { s.AccountRef.Kind = "Account" }, `spec.accountRef.kind: Unsupported value: "Account"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			zg := tn.group("bad-" + strings.ReplaceAll(tc.name, " ", "-"))
+			tc.edit(&zg.Spec)
+			err := k8s.Create(context.Background(), zg)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("create error = %v\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+
+	for _, tc := range []struct {
+		name string
+		edit func(*zoomv1.ZoomGroupSpec)
+	}{
+		{"selector only", func(*zoomv1.ZoomGroupSpec) {}},
+		{"members only", func(s *zoomv1.ZoomGroupSpec) { s.MemberSelector, s.Members = nil, []string{"ada"} }},
+		{"both", func(s *zoomv1.ZoomGroupSpec) { s.Members = []string{"ada", "grace"} }},
+	} {
+		t.Run("accepts "+tc.name, func(t *testing.T) {
+			zg := tn.group(strings.ReplaceAll(tc.name, " ", "-"))
+			tc.edit(&zg.Spec)
+			if err := k8s.Create(context.Background(), zg); err != nil {
+				t.Fatalf("valid manifest rejected: %v", err)
+			}
+		})
+	}
+}
+
+// A ZoomGroup may be renamed until it is bound to a Zoom group; then the
+// name is the Zoom group's and renaming would silently manage another one.
+func TestZoomGroupNameIsImmutableOnceBound(t *testing.T) {
+	t.Parallel()
+	ns := namespaceFor(t)
+	tn := &tenant{t: t, ns: ns}
+	tn.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	tn.create(tn.group("eng"))
+	ctx := context.Background()
+	key := client.ObjectKey{Namespace: ns, Name: "eng"}
+
+	var zg zoomv1.ZoomGroup
+	if err := k8s.Get(ctx, key, &zg); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := zg.Spec.DeletionPolicy, zoomv1.GroupDeletionPolicyDelete; got != want {
+		t.Errorf("default deletionPolicy = %q, want %q", got, want)
+	}
+	zg.Spec.Name = "Engineering"
+	if err := k8s.Update(ctx, &zg); err != nil {
+		t.Fatalf("renaming an unbound group: %v", err)
+	}
+
+	zg.Status.ID = "grp-1"
+	if err := k8s.Status().Update(ctx, &zg); err != nil {
+		t.Fatalf("binding: %v", err)
+	}
+	zg.Spec.Name = "Engineering 2"
+	err := k8s.Update(ctx, &zg)
+	if want := "spec.name is immutable once the group is bound"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("renaming a bound group: error = %v, want %q", err, want)
+	}
+
+	if err := k8s.Get(ctx, key, &zg); err != nil {
+		t.Fatal(err)
+	}
+	zg.Spec.AccountRef.Name = "elsewhere"
+	err = k8s.Update(ctx, &zg)
+	if want := "accountRef is immutable"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("changing accountRef: error = %v, want %q", err, want)
+	}
+}
+
+func TestOwnerRoleIsRejected(t *testing.T) {
+	t.Parallel()
+	ns := namespaceFor(t)
+	tn := &tenant{t: t, ns: ns}
+	tn.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	ctx := context.Background()
+	suspended := func(zu *zoomv1.ZoomUser) { zu.Spec.Suspend = true }
+
+	for i, role := range []string{"Owner", "owner", "OWNER"} {
+		zu := tn.user(fmt.Sprintf("owner-%d", i), "ok@example.com", suspended)
+		zu.Spec.Role = role
+		err := k8s.Create(ctx, zu)
+		if want := "the Owner role cannot be assigned"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("role %q: create error = %v, want %q", role, err, want)
+		}
+	}
+	admin := tn.user("admin", "admin@example.com", suspended)
+	admin.Spec.Role = "Admin"
+	if err := k8s.Create(ctx, admin); err != nil {
+		t.Errorf("role Admin rejected: %v", err)
+	}
+
+	za := &zoomv1.ZoomAccount{
+		ObjectMeta: metav1.ObjectMeta{Name: "owners", Namespace: ns},
+		Spec: zoomv1.ZoomAccountSpec{
+			CredentialsSecretRef: zoomv1.LocalSecretReference{Name: "s"},
+			AccountSettings:      zoomv1.AccountSettings{AllowedRoles: []string{"Member", "owner"}},
+		},
+	}
+	err := k8s.Create(ctx, za)
+	if want := "the Owner role cannot be allowed"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("allowedRoles with owner: create error = %v, want %q", err, want)
+	}
+
+	plain := &zoomv1.ZoomAccount{
+		ObjectMeta: metav1.ObjectMeta{Name: "plain", Namespace: ns},
+		Spec:       zoomv1.ZoomAccountSpec{CredentialsSecretRef: zoomv1.LocalSecretReference{Name: "s"}},
+	}
+	tn.create(plain)
+	if got, want := plain.Spec.AllowedRoles, []string{"Member"}; !slices.Equal(got, want) {
+		t.Errorf("default allowedRoles = %q, want %q", got, want)
+	}
+	if plain.Spec.AdoptExistingGroups {
+		t.Error("adoptExistingGroups defaults to true, want false")
 	}
 }

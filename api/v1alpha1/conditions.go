@@ -40,6 +40,9 @@ const (
 	ReasonZoomError       = "ZoomError"       // Zoom refused the request for another reason (code and message shown)
 	ReasonZoomUnavailable = "ZoomUnavailable" // 5xx, timeouts, network: retried with backoff
 	ReasonSuspended       = "Suspended"       // spec.suspend is true: no calls to Zoom
+	ReasonRoleNotAllowed  = "RoleNotAllowed"  // spec.role is not in the account's allowedRoles
+	ReasonRoleNotFound    = "RoleNotFound"    // the Zoom account has no role of that name
+	ReasonAccountOwner    = "AccountOwner"    // the user owns the Zoom account, whose role is not managed
 )
 
 // Condition reasons of a ZoomAccount or ClusterZoomAccount.

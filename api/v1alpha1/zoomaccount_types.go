@@ -39,6 +39,24 @@ type AccountSettings struct {
 	// create, and later delete or disassociate it.
 	// +optional
 	AdoptExistingUsers bool `json:"adoptExistingUsers,omitempty"`
+
+	// adoptExistingGroups lets a ZoomGroup take over a Zoom group of the same
+	// name that it did not create, manage its membership and, with
+	// deletionPolicy Delete, delete it.
+	// +optional
+	AdoptExistingGroups bool `json:"adoptExistingGroups,omitempty"`
+
+	// allowedRoles are the Zoom role names a ZoomUser of this account may ask
+	// for in spec.role, so that a tenant cannot make itself an admin. Owner is
+	// never allowed.
+	// +kubebuilder:default={Member}
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=128
+	// +kubebuilder:validation:XValidation:rule="self.all(r, r.lowerAscii() != 'owner')",message="the Owner role cannot be allowed"
+	// +listType=set
+	// +optional
+	AllowedRoles []string `json:"allowedRoles,omitempty"`
 }
 
 // LocalSecretReference names a Secret in the object's own namespace.

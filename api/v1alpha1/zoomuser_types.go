@@ -148,6 +148,15 @@ type ZoomUserSpec struct {
 	// suspend stops every call to Zoom for this object; status is kept.
 	// +optional
 	Suspend bool `json:"suspend,omitempty"`
+
+	// role is the name of the Zoom role the user holds, e.g. Member, Admin or
+	// a custom role. It must be in the account's allowedRoles; Owner is never
+	// assignable. Removing the field leaves the user's role as it is.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:XValidation:rule="self.lowerAscii() != 'owner'",message="the Owner role cannot be assigned"
+	// +optional
+	Role string `json:"role,omitempty"`
 }
 
 // ZoomUserStatus is what Zoom last said about the user.

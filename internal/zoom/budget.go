@@ -51,7 +51,7 @@ func ParsePlan(s string) Plan {
 // client is Heavy.
 type Category string
 
-// Rate limit categories of the user endpoints.
+// Rate limit categories of the endpoints this client calls.
 const (
 	CategoryLight  Category = "Light"
 	CategoryMedium Category = "Medium"
@@ -310,10 +310,23 @@ func (k *bucket) drain(now time.Time) {
 	}
 }
 
-// categoryOf returns the rate limit category Zoom files an endpoint under:
-// listing users is Medium, every other user call is Light.
+// mediumEndpoints are the calls Zoom labels Medium in its API reference
+// ("Rate Limit Label" of each operation in the Users, Groups and Roles APIs):
+// listings, and the calls that add several members at once. Every other call
+// this client makes is labelled Light: create, get and delete of users and
+// groups, removing one group member, and unassigning one role member.
+var mediumEndpoints = map[string]bool{
+	"GET /users":                     true, // List users
+	"GET /groups":                    true, // List groups
+	"GET /groups/{groupId}/members":  true, // List group members
+	"POST /groups/{groupId}/members": true, // Add group members
+	"GET /roles":                     true, // List roles
+	"POST /roles/{roleId}/members":   true, // Assign a role
+}
+
+// categoryOf returns the rate limit category Zoom files an endpoint under.
 func categoryOf(endpoint string) Category {
-	if endpoint == "GET /users" {
+	if mediumEndpoints[endpoint] {
 		return CategoryMedium
 	}
 	return CategoryLight

@@ -319,6 +319,18 @@ func TestCategoryOf(t *testing.T) {
 		"PATCH /users/{userId}":      CategoryLight,
 		"PUT /users/{userId}/status": CategoryLight,
 		"DELETE /users/{userId}":     CategoryLight,
+		// Groups and roles: the "Rate Limit Label" of each operation in
+		// Zoom's API reference.
+		"GET /groups":                                 CategoryMedium,
+		"POST /groups":                                CategoryLight,
+		"GET /groups/{groupId}":                       CategoryLight,
+		"DELETE /groups/{groupId}":                    CategoryLight,
+		"GET /groups/{groupId}/members":               CategoryMedium,
+		"POST /groups/{groupId}/members":              CategoryMedium,
+		"DELETE /groups/{groupId}/members/{memberId}": CategoryLight,
+		"GET /roles":                                  CategoryMedium,
+		"POST /roles/{roleId}/members":                CategoryMedium,
+		"DELETE /roles/{roleId}/members/{memberId}":   CategoryLight,
 	}
 	for endpoint, want := range tests {
 		if got := categoryOf(endpoint); got != want {

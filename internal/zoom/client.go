@@ -14,9 +14,9 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package zoom is a client for the user endpoints of the Zoom REST API v2,
-// authenticated with Server-to-Server OAuth. Failures are reported as
-// *APIError and sorted into actions by Classify and ResumeAt.
+// Package zoom is a client for the user, group and role endpoints of the
+// Zoom REST API v2, authenticated with Server-to-Server OAuth. Failures are
+// reported as *APIError and sorted into actions by Classify and ResumeAt.
 package zoom
 
 import (

@@ -44,6 +44,9 @@ const (
 	// the needed scopes; codeMissingScope is what its API answers today.
 	codeScopesLegacy = 4700
 	codeMissingScope = 4711
+	codeGroupNotFound    = 4130
+	codeGroupNameTaken   = 4132
+	codeRoleNotFound     = 1034
 )
 
 // endpointDeleteUser is the Endpoint of APIErrors from DeleteUser and
@@ -182,7 +185,7 @@ func Classify(err error) Kind {
 	if err == nil {
 		return KindNone
 	}
-	if errors.Is(err, ErrEmptyID) {
+	if errors.Is(err, ErrEmptyID) || errors.Is(err, ErrEmptyGroupID) || errors.Is(err, ErrTooManyMembers) {
 		return KindTerminal
 	}
 	var e *APIError
@@ -212,8 +215,8 @@ func classifyAPIError(e *APIError) Kind {
 		return KindMissingScope
 	case status == http.StatusNotFound,
 		status == http.StatusBadRequest && e.Code == codeInvitationAbsent:
-		// Every path this client calls is a user path, so any 404 means
-		// the user is gone. 1120 is how Zoom reports a withdrawn invitation.
+		// Every 404 means the addressed user, group or member is gone.
+		// 1120 is how Zoom reports a withdrawn invitation.
 		return KindNotFound
 	case status == http.StatusConflict || e.Code == codeUserExists:
 		return KindAlreadyExists
@@ -310,3 +313,21 @@ func ParseRetryAfter(v string, now time.Time) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// hasCode reports whether err is an *APIError with the given Zoom code.
+func hasCode(err error, code int) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.Code == code
+}
+
+// IsGroupNotFound reports whether Zoom said the group does not exist
+// (404, code 4130).
+func IsGroupNotFound(err error) bool { return hasCode(err, codeGroupNotFound) }
+
+// IsGroupNameTaken reports whether Zoom refused a group name already in use
+// (409, code 4132).
+func IsGroupNameTaken(err error) bool { return hasCode(err, codeGroupNameTaken) }
+
+// IsRoleNotFound reports whether Zoom said the role does not exist
+// (400, code 1034).
+func IsRoleNotFound(err error) bool { return hasCode(err, codeRoleNotFound) }

@@ -54,13 +54,27 @@ func init() {
 	metrics.Registry.MustRegister(requestsTotal, requestDuration, rateLimitedTotal, budgetMetrics)
 }
 
-// endpointOf names the endpoint of an API path with the user replaced by a
-// placeholder, e.g. "GET /users/{userId}", which keeps the label set small and
-// free of personal data. Paths come from this package only.
+// idPlaceholders names the id segments of each collection: the segment after
+// the collection and, for /{collection}/{id}/members/{memberId}, the member.
+var idPlaceholders = map[string][2]string{
+	"users":  {"{userId}"},
+	"groups": {"{groupId}", "{memberId}"},
+	"roles":  {"{roleId}", "{memberId}"},
+}
+
+// endpointOf names the endpoint of an API path with every id replaced by a
+// placeholder, e.g. "GET /users/{userId}" or
+// "DELETE /groups/{groupId}/members/{memberId}", which keeps the label set
+// small and free of personal data. Paths come from this package only.
 func endpointOf(method, path string) string {
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	if len(segs) > 1 && segs[0] == "users" {
-		segs[1] = "{userId}"
+	if ph, ok := idPlaceholders[segs[0]]; ok {
+		if len(segs) > 1 {
+			segs[1] = ph[0]
+		}
+		if len(segs) > 3 && ph[1] != "" {
+			segs[3] = ph[1]
+		}
 	}
 	return method + " /" + strings.Join(segs, "/")
 }

@@ -192,6 +192,13 @@ func TestEndpointOf(t *testing.T) {
 		{"PATCH", "/users/u1", "PATCH /users/{userId}"},
 		{"PUT", "/users/we%2Fird/status", "PUT /users/{userId}/status"},
 		{"DELETE", "/users/me", "DELETE /users/{userId}"},
+		{"GET", "/groups", "GET /groups"},
+		{"GET", "/groups/secretGroupId", "GET /groups/{groupId}"},
+		{"POST", "/groups/g1/members", "POST /groups/{groupId}/members"},
+		{"DELETE", "/groups/g1/members/ada%40example.com", "DELETE /groups/{groupId}/members/{memberId}"},
+		{"GET", "/roles", "GET /roles"},
+		{"POST", "/roles/1/members", "POST /roles/{roleId}/members"},
+		{"DELETE", "/roles/custom9/members/u1", "DELETE /roles/{roleId}/members/{memberId}"},
 	}
 	for _, tc := range tests {
 		if got := endpointOf(tc.method, tc.path); got != tc.want {

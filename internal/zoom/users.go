@@ -78,6 +78,10 @@ type User struct {
 	// when the user's latest login type was created, and for a pending
 	// user Get answers with the time of the call. Use UserCreatedAt.
 	CreatedAt string `json:"created_at,omitempty"`
+	// RoleID and RoleName are the user's role in the account, e.g. "2" and
+	// "Member"; GET answers carry them.
+	RoleID   string `json:"role_id,omitempty"`
+	RoleName string `json:"role_name,omitempty"`
 }
 
 // UserInfo is the user_info object of a create request.

@@ -108,7 +108,7 @@ func TestEndpoints(t *testing.T) {
 			status:     http.StatusOK,
 			respBody:   `{"id":"u1","email":"a+b@c.d","first_name":"A","last_name":"B","display_name":"A B","type":1,"status":"pending","role_name":"Member","pmi":123}`,
 			wantSeen:   get("GET", "/users/a+b@c.d", ""),
-			wantResult: &User{ID: "u1", Email: "a+b@c.d", FirstName: "A", LastName: "B", DisplayName: "A B", Type: TypeBasic, Status: StatusPending},
+			wantResult: &User{ID: "u1", Email: "a+b@c.d", FirstName: "A", LastName: "B", DisplayName: "A B", Type: TypeBasic, Status: StatusPending, RoleName: "Member"},
 		},
 		"GetUser escapes the path": {
 			call: func(ctx context.Context, c *Client) (any, error) {

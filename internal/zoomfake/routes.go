@@ -18,6 +18,7 @@ package zoomfake
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -32,6 +33,17 @@ const (
 	EndpointUpdateStatus = "PUT /users/{userId}/status"
 	EndpointDeleteUser   = "DELETE /users/{userId}"
 	EndpointCheckEmail   = "GET /users/email"
+
+	EndpointListGroups        = "GET /groups"
+	EndpointCreateGroup       = "POST /groups"
+	EndpointGetGroup          = "GET /groups/{groupId}"
+	EndpointDeleteGroup       = "DELETE /groups/{groupId}"
+	EndpointListGroupMembers  = "GET /groups/{groupId}/members"
+	EndpointAddGroupMembers   = "POST /groups/{groupId}/members"
+	EndpointRemoveGroupMember = "DELETE /groups/{groupId}/members/{memberId}"
+	EndpointListRoles         = "GET /roles"
+	EndpointAssignRole        = "POST /roles/{roleId}/members"
+	EndpointUnassignRole      = "DELETE /roles/{roleId}/members/{memberId}"
 )
 
 const apiPrefix = "/v2"
@@ -40,7 +52,10 @@ type handlerFunc func(s *Server, w http.ResponseWriter, c *call)
 
 type route struct {
 	endpoint string
-	userID   string
+	// userID is the {userId} or {memberId} of the path.
+	userID string
+	// parentID is the {groupId} or {roleId} of the path.
+	parentID string
 	handle   handlerFunc
 }
 
@@ -56,7 +71,16 @@ func matchRoute(method, path string) route {
 		return unknown
 	}
 	seg := strings.Split(strings.TrimSuffix(rest, "/"), "/")
-	if seg[0] != "users" {
+	if slices.Contains(seg[1:], "") {
+		return unknown
+	}
+	switch seg[0] {
+	case "groups":
+		return orUnknown(groupRoute(method, seg[1:]), unknown)
+	case "roles":
+		return orUnknown(roleRoute(method, seg[1:]), unknown)
+	case "users":
+	default:
 		return unknown
 	}
 	var rt route
@@ -104,9 +128,64 @@ func userRoute(method, userID string) route {
 	return route{}
 }
 
+func orUnknown(rt, unknown route) route {
+	if rt.handle == nil {
+		return unknown
+	}
+	return rt
+}
+
+// groupRoute serves /groups, /groups/{groupId}, /groups/{groupId}/members
+// and /groups/{groupId}/members/{memberId}; seg is the path after "groups".
+func groupRoute(method string, seg []string) route {
+	switch {
+	case len(seg) == 0 && method == http.MethodGet:
+		return route{endpoint: EndpointListGroups, handle: (*Server).listGroups}
+	case len(seg) == 0 && method == http.MethodPost:
+		return route{endpoint: EndpointCreateGroup, handle: (*Server).createGroup}
+	case len(seg) == 1 && method == http.MethodGet:
+		return route{endpoint: EndpointGetGroup, parentID: seg[0], handle: (*Server).getGroup}
+	case len(seg) == 1 && method == http.MethodDelete:
+		return route{endpoint: EndpointDeleteGroup, parentID: seg[0], handle: (*Server).deleteGroup}
+	case len(seg) == 2 && seg[1] == "members" && method == http.MethodGet:
+		return route{endpoint: EndpointListGroupMembers, parentID: seg[0], handle: (*Server).listGroupMembers}
+	case len(seg) == 2 && seg[1] == "members" && method == http.MethodPost:
+		return route{endpoint: EndpointAddGroupMembers, parentID: seg[0], handle: (*Server).addGroupMembers}
+	case len(seg) == 3 && seg[1] == "members" && method == http.MethodDelete:
+		return route{endpoint: EndpointRemoveGroupMember, parentID: seg[0], userID: seg[2], handle: (*Server).removeGroupMember}
+	}
+	return route{}
+}
+
+// roleRoute serves /roles, /roles/{roleId}/members and
+// /roles/{roleId}/members/{memberId}; seg is the path after "roles".
+func roleRoute(method string, seg []string) route {
+	switch {
+	case len(seg) == 0 && method == http.MethodGet:
+		return route{endpoint: EndpointListRoles, handle: (*Server).listRoles}
+	case len(seg) == 2 && seg[1] == "members" && method == http.MethodPost:
+		return route{endpoint: EndpointAssignRole, parentID: seg[0], handle: (*Server).assignRole}
+	case len(seg) == 3 && seg[1] == "members" && method == http.MethodDelete:
+		return route{endpoint: EndpointUnassignRole, parentID: seg[0], userID: seg[2], handle: (*Server).unassignRole}
+	}
+	return route{}
+}
+
+// mediumEndpoints carry Zoom's Medium rate-limit label (the "Rate Limit
+// Label" of each operation in Zoom's API reference); every other endpoint
+// the fake serves is Light.
+var mediumEndpoints = map[string]bool{
+	EndpointListUsers:        true,
+	EndpointListGroups:       true,
+	EndpointListGroupMembers: true,
+	EndpointAddGroupMembers:  true,
+	EndpointListRoles:        true,
+	EndpointAssignRole:       true,
+}
+
 // rateCategory is Zoom's rate-limit label for an endpoint.
 func rateCategory(endpoint string) string {
-	if endpoint == EndpointListUsers {
+	if mediumEndpoints[endpoint] {
 		return categoryMedium
 	}
 	return categoryLight

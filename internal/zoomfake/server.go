@@ -15,8 +15,9 @@ limitations under the License.
 */
 
 // Package zoomfake is an in-memory Zoom server that follows the contract in
-// the project's Zoom API notes: Server-to-Server OAuth tokens, the users
-// endpoints, Zoom's error codes and its rate limits. Tests reach it through
+// the project's Zoom API notes: Server-to-Server OAuth tokens, the users,
+// groups, group members and roles endpoints, Zoom's error codes and its rate
+// limits. Tests reach it through
 // httptest.NewServer and steer it with seeded users, a fake clock and
 // injected faults; cmd/zoomfake runs it as a standalone process.
 //
@@ -141,6 +142,9 @@ type Server struct {
 	users   []*record // creation order, which is also the listing order
 	nextSeq int
 
+	groups []*groupRecord // creation order
+	roles  []Role
+
 	tokens     map[string]time.Time // access token -> expiry
 	pageTokens map[string]pageCursor
 
@@ -166,6 +170,7 @@ func New(opts Options) *Server {
 		tokens:     map[string]time.Time{},
 		pageTokens: map[string]pageCursor{},
 		qps:        map[string]*secondWindow{},
+		roles:      builtInRoles(),
 	}
 }
 
@@ -174,6 +179,7 @@ type call struct {
 	r        *http.Request
 	endpoint string
 	userID   string
+	parentID string // {groupId} or {roleId}
 	body     []byte
 	create   createRequest // POST /users body, best effort
 }
@@ -185,7 +191,7 @@ type call struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
 	rt := matchRoute(r.Method, r.URL.Path)
-	c := &call{r: r, endpoint: rt.endpoint, userID: rt.userID, body: body}
+	c := &call{r: r, endpoint: rt.endpoint, userID: rt.userID, parentID: rt.parentID, body: body}
 	if rt.endpoint == EndpointCreateUser {
 		c.create = decodeCreate(body)
 	}

@@ -23,7 +23,7 @@ const (
 	argoTestdata  = "testdata/argocd"
 )
 
-var argoKinds = []string{"ZoomUser", "ZoomAccount", "ClusterZoomAccount"}
+var argoKinds = []string{"ZoomUser", "ZoomAccount", "ClusterZoomAccount", "ZoomGroup"}
 
 // healthStatus is what an Argo CD health script returns.
 type healthStatus struct {
@@ -74,6 +74,7 @@ func TestArgoCDHealthChecksCoverEveryStatus(t *testing.T) {
 		"ZoomUser":           {"Degraded", "Healthy", "Progressing", "Suspended"},
 		"ZoomAccount":        {"Degraded", "Healthy", "Progressing"},
 		"ClusterZoomAccount": {"Degraded", "Healthy", "Progressing"},
+		"ZoomGroup":          {"Degraded", "Healthy", "Progressing", "Suspended"},
 	}
 	for _, kind := range argoKinds {
 		var got []string

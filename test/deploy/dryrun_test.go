@@ -26,6 +26,7 @@ var installObjects = []string{
 	"ClusterRoleBinding zoom-operator-metrics-auth-rolebinding",
 	"CustomResourceDefinition clusterzoomaccounts.zoom.zoomoperator.dev",
 	"CustomResourceDefinition zoomaccounts.zoom.zoomoperator.dev",
+	"CustomResourceDefinition zoomgroups.zoom.zoomoperator.dev",
 	"CustomResourceDefinition zoomusers.zoom.zoomoperator.dev",
 	"Deployment zoom-operator-system/zoom-operator-controller-manager",
 	"Namespace zoom-operator-system",

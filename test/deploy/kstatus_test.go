@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
@@ -219,5 +221,41 @@ func (tn *tenant) waitUser(t *testing.T, name, what string, ok func(*zoomv1.Zoom
 			t.Fatalf("ZoomUser %s/%s never became %s; last status %+v (err %v)", tn.ns, name, what, zu.Status, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestKstatusOfZoomGroups reads the ZoomGroup objects of the Argo CD cases
+// with kstatus, as kpt, Config Sync and Flux do: the conditions the
+// operator writes must mean the same to both.
+func TestKstatusOfZoomGroups(t *testing.T) {
+	dir := argoTestdata + "/ZoomGroup/testdata/"
+	tests := map[string]struct {
+		want    status.Status
+		message string
+	}{
+		"ready.yaml":              {status.CurrentStatus, "Resource is Ready"},
+		"ready-with-pending.yaml": {status.CurrentStatus, "Resource is Ready"},
+		"rate-limited.yaml":       {status.InProgressStatus, "Zoom's per-second rate limit was reached; 40 members left to add"},
+		"adoption-refused.yaml":   {status.FailedStatus, "a Zoom group named Team A exists and the account does not allow adoptExistingGroups"},
+		"generation-lag.yaml":     {status.InProgressStatus, "ZoomGroup generation is 3, but latest observed generation is 2"},
+	}
+	for file, tc := range tests {
+		t.Run(file, func(t *testing.T) {
+			data, err := os.ReadFile(dir + file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The JSON decoder of unstructured keeps integers as int64, as
+			// kstatus expects of objects read from a cluster.
+			js, err := yaml.YAMLToJSON(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u := &unstructured.Unstructured{}
+			if err := u.UnmarshalJSON(js); err != nil {
+				t.Fatal(err)
+			}
+			checkKstatus(t, u, tc.want, tc.message)
+		})
 	}
 }
