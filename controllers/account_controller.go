@@ -192,6 +192,10 @@ type Options struct {
 	Baseline bool
 	// ZoomTimeout bounds each HTTP exchange with Zoom; 0 means 30s.
 	ZoomTimeout time.Duration
+	// AccountRetryInterval is how long a user waiting for its account or
+	// password Secret waits before trying again; 0 means 30s. Tests make it
+	// longer than they wait, to prove that a watch, not the retry, acted.
+	AccountRetryInterval time.Duration
 }
 
 // Setup registers the ZoomUser, ZoomAccount and ClusterZoomAccount
@@ -200,6 +204,9 @@ type Options struct {
 func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := indexFields(context.Background(), mgr.GetFieldIndexer()); err != nil {
 		return err
+	}
+	if opts.AccountRetryInterval > 0 {
+		accountRetryInterval = opts.AccountRetryInterval
 	}
 	rec := mgr.GetEventRecorder("zoom-operator")
 	registerUserMetrics(mgr.GetClient())

@@ -44,11 +44,11 @@ func failed(reason string, err error) outcome {
 	return outcome{reason: reason, message: err.Error(), err: err}
 }
 
-// Waits that are not rate limits.
-const (
-	accountRetryInterval = 30 * time.Second
-	authRetryInterval    = time.Minute
-)
+// Waits that are not rate limits. accountRetryInterval is set once, by
+// Setup (Options.AccountRetryInterval).
+var accountRetryInterval = 30 * time.Second
+
+const authRetryInterval = time.Minute
 
 // zoomOutcome maps a failed Zoom call to an outcome. It is the only place
 // that decides what a Zoom error means for a ZoomUser.
