@@ -65,6 +65,9 @@ type Options struct {
 	// StartAPIServer serve the same CA on the same port: the kubeconfig of
 	// running managers stays valid.
 	Restartable bool
+	// WithoutCRDs leaves the CRDs out, for a caller that installs them
+	// itself (as a user would, from config/default).
+	WithoutCRDs bool
 	// AuditZoomUsers makes the API server write an audit log of every
 	// request about ZoomUsers (see ControlPlane.AuditEvents), so that a
 	// test can prove what the manager was answered, e.g. a 409.
@@ -106,6 +109,9 @@ func Start(o Options) (*ControlPlane, error) {
 	}
 	api := &envtest.APIServer{}
 	env.ControlPlane.APIServer = api
+	if o.WithoutCRDs {
+		env.CRDDirectoryPaths, env.ErrorIfCRDPathMissing = nil, false
+	}
 	if o.Restartable {
 		api.CertDir = filepath.Join(o.Dir, "apiserver")
 		if err := os.MkdirAll(api.CertDir, 0o700); err != nil {
