@@ -57,6 +57,11 @@ type Options struct {
 	// Dir holds the admin kubeconfig and, when Restartable, the API
 	// server's certificates. It must exist.
 	Dir string
+	// CRDDir overrides RepoRoot's config/crd/bases.
+	CRDDir string
+	// Kubeconfig overrides where the admin kubeconfig is written
+	// (Dir/kubeconfig); its directory is created.
+	Kubeconfig string
 	// AssetsDir holds kube-apiserver and etcd; empty means
 	// KUBEBUILDER_ASSETS.
 	AssetsDir string
@@ -102,7 +107,7 @@ type ControlPlane struct {
 func Start(o Options) (*ControlPlane, error) {
 	env := &envtest.Environment{
 		BinaryAssetsDirectory:    o.AssetsDir,
-		CRDDirectoryPaths:        []string{filepath.Join(o.RepoRoot, "config", "crd", "bases")},
+		CRDDirectoryPaths:        []string{orDefault(o.CRDDir, filepath.Join(o.RepoRoot, "config", "crd", "bases"))},
 		ErrorIfCRDPathMissing:    true,
 		ControlPlaneStartTimeout: startTimeout,
 		ControlPlaneStopTimeout:  stopTimeout,
@@ -145,7 +150,7 @@ func (cp *ControlPlane) admin(o Options) error {
 	if err != nil {
 		return fmt.Errorf("adding the admin user: %w", err)
 	}
-	if cp.Kubeconfig, err = writeKubeconfig(user, filepath.Join(o.Dir, "kubeconfig")); err != nil {
+	if cp.Kubeconfig, err = writeKubeconfig(user, orDefault(o.Kubeconfig, filepath.Join(o.Dir, "kubeconfig"))); err != nil {
 		return err
 	}
 	cp.AdminConfig = rest.CopyConfig(user.Config())
@@ -160,6 +165,9 @@ func writeKubeconfig(user *envtest.AuthenticatedUser, path string) (string, erro
 		return "", fmt.Errorf("kubeconfig: %w", err)
 	}
 	if path, err = filepath.Abs(path); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", err
 	}
 	// It holds a client key with rights over the cluster.
