@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -207,8 +206,6 @@ type tenant struct {
 	fake *testenv.Zoom
 }
 
-var tenantSeq atomic.Int64
-
 // newTenant starts a fake Zoom and a ZoomAccount "zoom" that points at it,
 // on the suite's control plane.
 func newTenant(t *testing.T, opts zoomfake.Options, adopt bool) *tenant {
@@ -237,16 +234,7 @@ func newTenantIn(t *testing.T, env *clusterEnv, opts zoomfake.Options, adopt boo
 }
 
 // namespaceFor makes a unique, valid namespace name from the test's name.
-func namespaceFor(t *testing.T) string {
-	name := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return '-'
-	}, strings.ToLower(t.Name()))
-	name = fmt.Sprintf("t%d-%s", tenantSeq.Add(1), name)
-	return strings.TrimRight(name[:min(len(name), 63)], "-")
-}
+func namespaceFor(t *testing.T) string { return testenv.UniqueNamespace(t.Name()) }
 
 func (tn *tenant) settings(adopt bool) zoomv1.AccountSettings {
 	s := tn.fake.Target().Settings()

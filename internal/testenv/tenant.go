@@ -19,6 +19,8 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -104,4 +106,19 @@ func CreateAll(ctx context.Context, c client.Client, objs ...client.Object) erro
 		}
 	}
 	return nil
+}
+
+var namespaceSeq atomic.Int64
+
+// UniqueNamespace makes a valid namespace name from a test's name, unique
+// within the process, so that parallel tests never share a namespace.
+func UniqueNamespace(testName string) string {
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(testName))
+	name = fmt.Sprintf("t%d-%s", namespaceSeq.Add(1), name)
+	return strings.TrimRight(name[:min(len(name), 63)], "-")
 }
