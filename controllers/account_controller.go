@@ -205,7 +205,9 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := indexFields(context.Background(), mgr.GetFieldIndexer()); err != nil {
 		return err
 	}
-	if opts.AccountRetryInterval > 0 {
+	// Set before any reconciler runs; a second Setup with the same value
+	// (two managers in one test process) leaves it alone.
+	if opts.AccountRetryInterval > 0 && opts.AccountRetryInterval != accountRetryInterval {
 		accountRetryInterval = opts.AccountRetryInterval
 	}
 	rec := mgr.GetEventRecorder("zoom-operator")
