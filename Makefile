@@ -5,7 +5,14 @@ SHELL := /usr/bin/env bash -o pipefail
 
 GO ?= go
 CONTROLLER_GEN ?= $(GO) tool controller-gen
+# Tests need kube-controller-manager too (the namespace-deletion test);
+# run-local and bench only need kube-apiserver and etcd. Both are expanded
+# only by the targets that use them.
 ENVTEST_ASSETS = $(shell WITH_CONTROLLER_MANAGER=1 hack/envtest-assets.sh)
+RUN_ASSETS = $(shell hack/envtest-assets.sh)
+# go test's default -timeout is 10m per package; test/reliability alone
+# budgets about 19 minutes on a busy two-core machine.
+TEST_TIMEOUT ?= 30m
 TEST_FLAGS ?=
 
 .PHONY: all
@@ -38,7 +45,7 @@ FUZZTIME ?= 1m
 
 .PHONY: test
 test: vet ## Run unit and envtest integration tests, and a short run of each fuzz test.
-	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" $(GO) test ./... -count=1 $(TEST_FLAGS)
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" $(GO) test ./... -count=1 -timeout $(TEST_TIMEOUT) $(TEST_FLAGS)
 	$(MAKE) fuzz FUZZTIME=10s
 
 .PHONY: test-soak
@@ -62,8 +69,10 @@ build: ## Build the manager and the fake Zoom server into bin/.
 	$(GO) build -o bin/run-local ./hack/runlocal
 
 .PHONY: run-local
-run-local: build ## Local control plane + fake Zoom (or real Zoom with ZOOM_* set) + manager + samples.
-	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" bin/run-local --manager=bin/manager --samples=config/samples --manager-log=bin/run-local-manager.log
+run-local: ## Local control plane + fake Zoom (or real Zoom with ZOOM_* set) + manager + samples.
+	$(GO) build -o bin/manager .
+	$(GO) build -o bin/run-local ./hack/runlocal
+	KUBEBUILDER_ASSETS="$(RUN_ASSETS)" bin/run-local --manager=bin/manager --samples=config/samples --manager-log=bin/run-local-manager.log
 
 .PHONY: help
 help: ## Show this help.
@@ -115,4 +124,4 @@ BENCH_FLAGS ?=
 
 .PHONY: bench
 bench: ## Operator vs. naive baseline at N = 1,000 and 10,000 ZoomUsers against a rate-limited fake Zoom; writes docs/benchmarks.md (about an hour).
-	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" $(GO) run ./hack/bench --sizes=1000,10000 --out docs/benchmarks.md $(BENCH_FLAGS)
+	KUBEBUILDER_ASSETS="$(RUN_ASSETS)" $(GO) run ./hack/bench --sizes=1000,10000 --out docs/benchmarks.md $(BENCH_FLAGS)

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
@@ -21,11 +22,11 @@ func (tn *tenant) edit(name string, change func(*zoomv1.ZoomUser)) {
 	tn.t.Helper()
 	for attempt := 0; ; attempt++ {
 		var zu zoomv1.ZoomUser
-		if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &zu); err != nil {
+		if err := tn.k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &zu); err != nil {
 			tn.t.Fatal(err)
 		}
 		change(&zu)
-		err := k8s.Update(context.Background(), &zu)
+		err := tn.k8s.Update(context.Background(), &zu)
 		if err == nil {
 			return
 		}
@@ -38,7 +39,7 @@ func (tn *tenant) edit(name string, change func(*zoomv1.ZoomUser)) {
 func (tn *tenant) delete(name string) {
 	tn.t.Helper()
 	zu := &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Namespace: tn.ns, Name: name}}
-	if err := k8s.Delete(context.Background(), zu); err != nil {
+	if err := tn.k8s.Delete(context.Background(), zu); err != nil {
 		tn.t.Fatal(err)
 	}
 }
@@ -48,7 +49,7 @@ func (tn *tenant) waitGone(name string) {
 	tn.t.Helper()
 	deadline := time.Now().Add(waitTimeout)
 	for time.Now().Before(deadline) {
-		err := k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &zoomv1.ZoomUser{})
+		err := tn.k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &zoomv1.ZoomUser{})
 		if apierrors.IsNotFound(err) {
 			return
 		}
@@ -212,7 +213,7 @@ func TestAdoptedUserIsNotDeletedWithoutPermission(t *testing.T) {
 		t.Fatalf("status = %+v, want adopted", zu.Status)
 	}
 	var za zoomv1.ZoomAccount
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: "zoom"}, &za); err != nil {
+	if err := tn.k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: "zoom"}, &za); err != nil {
 		t.Fatal(err)
 	}
 	za.Spec.AdoptExistingUsers = false
@@ -243,7 +244,7 @@ func TestDeletionWithoutAccountSaysSoAndOrphanReleases(t *testing.T) {
 	// As if an earlier manager had created the user through that account.
 	for attempt := 0; ; attempt++ {
 		var zu zoomv1.ZoomUser
-		if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: "stuck"}, &zu); err != nil {
+		if err := tn.k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: "stuck"}, &zu); err != nil {
 			t.Fatal(err)
 		}
 		zu.Status.ID = "earlier-id"
@@ -369,14 +370,14 @@ func TestCredentialRotationWithoutRestart(t *testing.T) {
 	waitAccount(t, tn, metav1.ConditionTrue, zoomv1.ReasonAuthenticated)
 
 	// Zoom rotates the secret and old tokens die: the account turns not Ready.
-	tn.fake.SetCredentials("client-1", "rotated-secret-2")
+	tn.fake.SetCredentials(testenv.FakeCredentials.ClientID, "rotated-secret-2")
 	tn.fake.ExpireTokens()
 	tn.edit("rot", func(zu *zoomv1.ZoomUser) { zu.Spec.FirstName = "Rotated" })
 	tn.waitReason("rot", zoomv1.ReasonAccountNotReady)
 
 	// The owner updates the Secret: account and user recover, no restart.
 	var secret corev1.Secret
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: "zoom-s2s"}, &secret); err != nil {
+	if err := tn.k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: "zoom-s2s"}, &secret); err != nil {
 		t.Fatal(err)
 	}
 	secret.Data[zoomv1.SecretKeyClientSecret] = []byte("rotated-secret-2")
@@ -394,7 +395,7 @@ func TestAccountReportsZoomAuthErrorsVerbatim(t *testing.T) {
 	t.Parallel()
 	tn := newTenant(t, zoomfake.Options{}, false)
 	tn.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "wrong", Namespace: tn.ns}, StringData: map[string]string{
-		zoomv1.SecretKeyAccountID: "acct-1", zoomv1.SecretKeyClientID: "client-1", zoomv1.SecretKeyClientSecret: "wrong-secret-xyz"}})
+		zoomv1.SecretKeyAccountID: testenv.FakeCredentials.AccountID, zoomv1.SecretKeyClientID: testenv.FakeCredentials.ClientID, zoomv1.SecretKeyClientSecret: "wrong-secret-xyz"}})
 	tn.create(&zoomv1.ZoomAccount{
 		ObjectMeta: metav1.ObjectMeta{Name: "wrong", Namespace: tn.ns},
 		Spec:       zoomv1.ZoomAccountSpec{CredentialsSecretRef: zoomv1.LocalSecretReference{Name: "wrong"}, AccountSettings: tn.settings(false)},
@@ -419,7 +420,7 @@ func TestAutoCreatePasswordFromSecret(t *testing.T) {
 	}
 	tn.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "auto-pw", Namespace: tn.ns, Labels: passwordLabel}, StringData: map[string]string{"password": password + "\n"}})
 	zu = tn.waitReady("auto") // the Secret watch brings it back at once
-	posts := requestsTo(tn.fake, postUsers)
+	posts := requestsTo(tn.fake.Server, postUsers)
 	if len(posts) != 1 || !strings.Contains(string(posts[0].Body), `"password":"`+password+`"`) {
 		t.Fatalf("create bodies = %+v, want one carrying the password", posts)
 	}
@@ -430,7 +431,7 @@ func TestAutoCreatePasswordFromSecret(t *testing.T) {
 func assertNoSecretIn(t *testing.T, tn *tenant, name, value string) {
 	t.Helper()
 	var zu zoomv1.ZoomUser
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &zu); err != nil {
+	if err := tn.k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &zu); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range zu.Status.Conditions {
@@ -455,7 +456,7 @@ func waitAccountNamed(t *testing.T, tn *tenant, name string, status metav1.Condi
 	deadline := time.Now().Add(waitTimeout)
 	var za zoomv1.ZoomAccount
 	for time.Now().Before(deadline) {
-		if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &za); err == nil {
+		if err := tn.k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &za); err == nil {
 			for i, c := range za.Status.Conditions {
 				if c.Type == zoomv1.ConditionReady && c.Status == status && c.Reason == reason {
 					return &za.Status.Conditions[i]

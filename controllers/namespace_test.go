@@ -11,7 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
@@ -59,18 +58,8 @@ func startNamespaceController(t *testing.T) {
 	if _, err := os.Stat(bin); err != nil {
 		t.Fatalf("kube-controller-manager is missing from KUBEBUILDER_ASSETS (hack/envtest-assets.sh builds it): %v", err)
 	}
-	admin, err := testEnv.AddUser(envtest.User{Name: "namespace-controller", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kubeconfig, err := admin.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, kubeconfig, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	// An admin, as the real namespace controller is.
+	path := suite.cp.Kubeconfig
 	cmd := exec.Command(bin, "--kubeconfig="+path, "--controllers=namespace", "--leader-elect=false",
 		"--secure-port=0", "--authentication-skip-lookup")
 	logs, err := os.Create(filepath.Join(t.TempDir(), "kcm.log"))

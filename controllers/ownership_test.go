@@ -25,6 +25,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
@@ -44,7 +45,7 @@ func TestOwnedOnlyAfterObjectAndRecordedRequest(t *testing.T) {
 		"made well before the request":         {&requested, at(-time.Hour), false},
 		"no recorded request":                  {nil, at(time.Second), false},
 		"unknown age":                          {&requested, "", false},
-		"request back-dated before the object": {ptr(objectMade.Add(-24 * time.Hour)), objectMade.Add(-time.Hour).Format(time.RFC3339), false},
+		"request back-dated before the object": {ptr.To(objectMade.Add(-24 * time.Hour)), objectMade.Add(-time.Hour).Format(time.RFC3339), false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			zu := &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{CreationTimestamp: metav1.NewTime(objectMade)}}
@@ -58,7 +59,6 @@ func TestOwnedOnlyAfterObjectAndRecordedRequest(t *testing.T) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
 
 func TestRefusedForSure(t *testing.T) {
 	for name, tc := range map[string]struct {

@@ -12,7 +12,7 @@ import (
 // runs with only this role, which proves it is enough; this test proves it
 // is no more: every rule below is used by the code named beside it.
 func TestGeneratedRoleIsLeastPrivilege(t *testing.T) {
-	role, err := generatedRole()
+	role, err := suite.cp.GeneratedRole()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
@@ -25,7 +26,9 @@ import (
 // in the metrics, through a scenario that makes the operator report errors.
 func TestNoSecretLeaks(t *testing.T) {
 	t.Parallel()
-	tn := newTenant(t, zoomfake.Options{}, false)
+	// One licence, already taken, so that Zoom refuses a licensed user.
+	tn := newTenant(t, zoomfake.Options{MaxLicensed: 1}, false)
+	tn.fake.AddUser(zoomfake.User{Email: "holder@example.com", FirstName: "Holder", Type: 2})
 	const (
 		password    = "Pa55wordLeakCheck"
 		wrongSecret = "wrong-secret-leak-check"
@@ -37,14 +40,18 @@ func TestNoSecretLeaks(t *testing.T) {
 		zu.Spec.PasswordSecretRef = &zoomv1.SecretKeyReference{Name: "pw", Key: "password"}
 	}))
 	tn.fake.InjectFault(zoomfake.Fault{Endpoint: zoomfake.EndpointCreateUser, Times: 1, Status: http.StatusInternalServerError, Code: 500, Message: "boom"})
-	tn.create(tn.user("bad", "bad@example.com", func(zu *zoomv1.ZoomUser) { zu.Spec.LastName = strings.Repeat("x", 64) }))
+	tn.create(tn.user("bad", "bad@example.com", func(zu *zoomv1.ZoomUser) {
+		zu.Spec.LastName = strings.Repeat("x", 64)
+		zu.Spec.Type = zoomv1.UserTypeLicensed
+	}))
 	tn.waitReady("auto")
+	tn.waitReason("bad", zoomv1.ReasonZoomError) // refused: "You can add max 1 paid users"
 	// Expired tokens are renewed, and an account with a wrong secret fails.
 	tn.fake.ExpireTokens()
 	tn.edit("auto", func(zu *zoomv1.ZoomUser) { zu.Spec.FirstName = "Renewed" })
 	tn.waitZoom("auto@example.com", "renamed", func(u zoomfake.User, _ bool) bool { return u.FirstName == "Renewed" })
 	tn.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "wrong", Namespace: tn.ns}, StringData: map[string]string{
-		zoomv1.SecretKeyAccountID: "acct-1", zoomv1.SecretKeyClientID: "client-1", zoomv1.SecretKeyClientSecret: wrongSecret}})
+		zoomv1.SecretKeyAccountID: testenv.FakeCredentials.AccountID, zoomv1.SecretKeyClientID: testenv.FakeCredentials.ClientID, zoomv1.SecretKeyClientSecret: wrongSecret}})
 	tn.create(&zoomv1.ZoomAccount{ObjectMeta: metav1.ObjectMeta{Name: "wrong", Namespace: tn.ns},
 		Spec: zoomv1.ZoomAccountSpec{CredentialsSecretRef: zoomv1.LocalSecretReference{Name: "wrong"}, AccountSettings: tn.settings(false)}})
 	tn.create(tn.user("denied", "denied@example.com", func(zu *zoomv1.ZoomUser) { zu.Spec.AccountRef.Name = "wrong" }))
@@ -52,7 +59,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	waitAccountNamed(t, tn, "wrong", metav1.ConditionFalse, zoomv1.ReasonAuthFailed)
 	time.Sleep(time.Second) // let the last events and logs land
 
-	secrets := append([]string{"s3cret-value-1", password, wrongSecret}, tn.fake.IssuedTokens()...)
+	secrets := append([]string{testenv.FakeCredentials.ClientSecret, password, wrongSecret}, tn.fake.IssuedTokens()...)
 	if len(secrets) < 5 {
 		t.Fatalf("expected at least two issued tokens to search for, have %d", len(secrets)-3)
 	}

@@ -5,44 +5,41 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.uber.org/zap/zapcore"
-	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
-	"sigs.k8s.io/yaml"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/accountpool"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
-// The suite runs one manager against a real kube-apiserver and etcd. Each
-// test gets its own namespace, fake Zoom server and ZoomAccount, so tests run
-// in parallel without seeing each other's calls.
+// The suite runs one manager against a real kube-apiserver and etcd
+// (internal/testenv). Each test gets its own namespace, fake Zoom and
+// ZoomAccount, so tests run in parallel without seeing each other's calls.
+// The manager runs in this process, not as a child: TestNoSecretLeaks reads
+// its debug logs and the metrics registry it fills.
 var (
-	k8s     client.Client // uncached, for the tests' own reads and writes
-	scheme  = runtime.NewScheme()
-	testEnv *envtest.Environment
+	k8s    client.Client // uncached, for the tests' own reads and writes
+	scheme = testenv.Scheme()
+	// suite is the control plane every test shares; prompt, started by the
+	// first test that needs it, is a second one for "at once" claims.
+	suite *clusterEnv
 )
 
 const (
@@ -54,6 +51,13 @@ const (
 	zoomTimeout = 2 * time.Second
 	// maxListUsers bounds listings low, so that a hostile server is cut off soon.
 	maxListUsers = 5000
+	// accountRetryInterval is the wait of a user whose account or password
+	// Secret is missing. It is far longer than waitTimeout, so that a test
+	// seeing such a user recover proves that a watch brought it back.
+	accountRetry = 10 * time.Minute
+	// promptResync is the resync of the prompt environment: longer than any
+	// wait of its tests, so that only a watch can make them pass.
+	promptResync = 10 * time.Minute
 )
 
 func TestMain(m *testing.M) {
@@ -65,39 +69,80 @@ func runSuite(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "KUBEBUILDER_ASSETS is not set: run the tests with `make test`")
 		return 1
 	}
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(zoomv1.AddToScheme(scheme))
 	ctrl.SetLogger(zap.New(zap.WriteTo(logOutput()), zap.UseDevMode(true), zap.Level(zapcore.DebugLevel)))
-
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	testEnv = env
-	cfg, err := env.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "starting envtest:", err)
-		return 1
-	}
-	defer func() { _ = env.Stop() }()
-
-	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var err error
+	suite, err = startClusterEnv(ctx, resyncInterval)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	managerCfg, err := managerIdentity(ctx, env)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "granting the manager its generated role:", err)
-		return 1
-	}
-	if err := startManager(ctx, managerCfg); err != nil {
-		fmt.Fprintln(os.Stderr, "starting manager:", err)
-		return 1
-	}
+	defer suite.stop()
+	defer stopPrompt()
+	k8s = suite.k8s
 	return m.Run()
+}
+
+// clusterEnv is a control plane with the manager running in this process as
+// a user that holds only the generated ClusterRole (config/rbac/role.yaml),
+// so every test also proves that the role grants what the code needs.
+type clusterEnv struct {
+	cp   *testenv.ControlPlane
+	k8s  client.Client
+	stop func()
+}
+
+func startClusterEnv(ctx context.Context, resync time.Duration) (*clusterEnv, error) {
+	dir, err := os.MkdirTemp("", "zoom-operator-controllers-")
+	if err != nil {
+		return nil, err
+	}
+	cp, err := testenv.Start(testenv.Options{RepoRoot: "..", Dir: dir, QPS: 200, Burst: 400})
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	env := &clusterEnv{cp: cp, k8s: cp.Admin, stop: func() {
+		cancel()
+		_ = cp.Stop()
+		_ = os.RemoveAll(dir)
+	}}
+	managerCfg, _, err := cp.ManagerIdentity(ctx, dir)
+	if err != nil {
+		env.stop()
+		return nil, fmt.Errorf("granting the manager its generated role: %w", err)
+	}
+	if err := startManager(ctx, managerCfg, resync); err != nil {
+		env.stop()
+		return nil, fmt.Errorf("starting manager: %w", err)
+	}
+	return env, nil
+}
+
+var (
+	promptOnce sync.Once
+	prompt     *clusterEnv
+	promptErr  error
+)
+
+// promptEnv is a second control plane whose manager resyncs every
+// promptResync: a Stalled user there is looked at again only when a watch
+// says so, so a test of an "at once" claim fails when the watch is missing.
+func promptEnv(t *testing.T) *clusterEnv {
+	t.Helper()
+	promptOnce.Do(func() { prompt, promptErr = startClusterEnv(context.Background(), promptResync) })
+	if promptErr != nil {
+		t.Fatalf("starting the prompt environment: %v", promptErr)
+	}
+	return prompt
+}
+
+func stopPrompt() {
+	if prompt != nil {
+		prompt.stop()
+	}
 }
 
 // managerLogs holds everything the manager logs, at debug level, so that
@@ -128,48 +173,13 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// managerIdentity returns a config for a user that holds only the generated
-// ClusterRole (config/rbac/role.yaml). The manager runs as that user, so
-// every test also proves the role grants what the code needs.
-func managerIdentity(ctx context.Context, env *envtest.Environment) (*rest.Config, error) {
-	role, err := generatedRole()
-	if err != nil {
-		return nil, err
-	}
-	const user = "zoom-operator-manager"
-	binding := &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: user},
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role.Name},
-		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
-	}
-	for _, obj := range []client.Object{role, binding} {
-		if err := k8s.Create(ctx, obj); err != nil {
-			return nil, err
-		}
-	}
-	authn, err := env.AddUser(envtest.User{Name: user}, nil)
-	if err != nil {
-		return nil, err
-	}
-	cfg := authn.Config()
-	cfg.QPS, cfg.Burst = 200, 400 // many tests at once: no client-side throttling
-	return cfg, nil
-}
-
-func generatedRole() (*rbacv1.ClusterRole, error) {
-	data, err := os.ReadFile(filepath.Join("..", "config", "rbac", "role.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	var role rbacv1.ClusterRole
-	return &role, yaml.Unmarshal(data, &role)
-}
-
-func startManager(ctx context.Context, cfg *rest.Config) error {
+func startManager(ctx context.Context, cfg *rest.Config, resync time.Duration) error {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
+		// The prompt environment's manager registers the same controllers.
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	if err != nil {
 		return err
@@ -178,7 +188,15 @@ func startManager(ctx context.Context, cfg *rest.Config) error {
 	if err != nil {
 		return err
 	}
-	if err := Setup(mgr, Options{ResyncInterval: resyncInterval, MaxConcurrentReconciles: 8, ZoomTimeout: zoomTimeout, AllowedHosts: hosts, MaxListUsers: maxListUsers}); err != nil {
+	opts := Options{
+		ResyncInterval:          resync,
+		MaxConcurrentReconciles: 8,
+		ZoomTimeout:             zoomTimeout,
+		AccountRetryInterval:    accountRetry,
+		AllowedHosts:            hosts,
+		MaxListUsers:            maxListUsers,
+	}
+	if err := Setup(mgr, opts); err != nil {
 		return err
 	}
 	go func() {
@@ -192,63 +210,50 @@ func startManager(ctx context.Context, cfg *rest.Config) error {
 // tenant is one test's namespace, fake Zoom and ZoomAccount.
 type tenant struct {
 	t    *testing.T
+	k8s  client.Client // the tenant's control plane
 	ns   string
-	fake *zoomfake.Server
-	url  string
+	fake *testenv.Zoom
 }
 
-var tenantSeq atomic.Int64
-
-// newTenant starts a fake Zoom and a ZoomAccount "zoom" that points at it.
+// newTenant starts a fake Zoom and a ZoomAccount "zoom" that points at it,
+// on the suite's control plane.
 func newTenant(t *testing.T, opts zoomfake.Options, adopt bool) *tenant {
 	t.Helper()
-	opts.AccountID, opts.ClientID, opts.ClientSecret = "acct-1", "client-1", "s3cret-value-1"
-	fake := zoomfake.New(opts)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	tn := &tenant{t: t, fake: fake, url: srv.URL, ns: namespaceFor(t)}
-	tn.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: tn.ns}})
-	tn.create(credentialsSecret(tn.ns, "zoom-s2s", opts))
-	tn.create(&zoomv1.ZoomAccount{
-		ObjectMeta: metav1.ObjectMeta{Name: "zoom", Namespace: tn.ns},
-		Spec: zoomv1.ZoomAccountSpec{
-			CredentialsSecretRef: zoomv1.LocalSecretReference{Name: "zoom-s2s"},
-			AccountSettings:      tn.settings(adopt),
-		},
-	})
+	return newTenantIn(t, suite, opts, adopt)
+}
+
+// newPromptTenant is newTenant on the prompt environment.
+func newPromptTenant(t *testing.T, opts zoomfake.Options, adopt bool) *tenant {
+	t.Helper()
+	return newTenantIn(t, promptEnv(t), opts, adopt)
+}
+
+func newTenantIn(t *testing.T, env *clusterEnv, opts zoomfake.Options, adopt bool) *tenant {
+	t.Helper()
+	fake, err := testenv.StartZoom(testenv.ZoomOptions{Fake: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	tn := &tenant{t: t, k8s: env.k8s, fake: fake, ns: namespaceFor(t)}
+	for _, obj := range testenv.NamespacedTenant(tn.ns, "zoom", tn.settings(adopt), fake.Target()) {
+		tn.create(obj)
+	}
 	return tn
 }
 
 // namespaceFor makes a unique, valid namespace name from the test's name.
-func namespaceFor(t *testing.T) string {
-	name := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return '-'
-	}, strings.ToLower(t.Name()))
-	name = fmt.Sprintf("t%d-%s", tenantSeq.Add(1), name)
-	return strings.TrimRight(name[:min(len(name), 63)], "-")
-}
+func namespaceFor(t *testing.T) string { return testenv.UniqueNamespace(t.Name()) }
 
 func (tn *tenant) settings(adopt bool) zoomv1.AccountSettings {
-	return zoomv1.AccountSettings{APIURL: tn.url + "/v2", TokenURL: tn.url + "/oauth/token", AdoptExistingUsers: adopt}
-}
-
-func credentialsSecret(ns, name string, opts zoomfake.Options) *corev1.Secret {
-	return &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
-		StringData: map[string]string{
-			zoomv1.SecretKeyAccountID:    opts.AccountID,
-			zoomv1.SecretKeyClientID:     opts.ClientID,
-			zoomv1.SecretKeyClientSecret: opts.ClientSecret,
-		},
-	}
+	s := tn.fake.Target().Settings()
+	s.AdoptExistingUsers = adopt
+	return s
 }
 
 func (tn *tenant) create(obj client.Object) {
 	tn.t.Helper()
-	if err := k8s.Create(context.Background(), obj); err != nil {
+	if err := tn.k8s.Create(context.Background(), obj); err != nil {
 		tn.t.Fatalf("creating %T %s: %v", obj, obj.GetName(), err)
 	}
 }
@@ -277,7 +282,7 @@ func (tn *tenant) waitUser(name string, what string, ok func(*zoomv1.ZoomUser) b
 	var zu zoomv1.ZoomUser
 	deadline := time.Now().Add(waitTimeout)
 	for {
-		err := k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &zu)
+		err := tn.k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &zu)
 		if err == nil && ok(&zu) {
 			return &zu
 		}
@@ -308,7 +313,7 @@ func (tn *tenant) waitReason(name, reason string) *zoomv1.ZoomUser {
 func (tn *tenant) events(name string) []eventsv1.Event {
 	tn.t.Helper()
 	var list eventsv1.EventList
-	if err := k8s.List(context.Background(), &list, client.InNamespace(tn.ns)); err != nil {
+	if err := tn.k8s.List(context.Background(), &list, client.InNamespace(tn.ns)); err != nil {
 		tn.t.Fatal(err)
 	}
 	var out []eventsv1.Event

@@ -41,7 +41,7 @@ import (
 func TestAccountOutsideAllowedHostsSendsNothing(t *testing.T) {
 	t.Parallel()
 	tn := newTenant(t, zoomfake.Options{}, false)
-	elsewhere := strings.Replace(tn.url, "127.0.0.1", "localhost", 1)
+	elsewhere := strings.Replace(tn.fake.URL, "127.0.0.1", "localhost", 1)
 	tn.create(&zoomv1.ZoomAccount{
 		ObjectMeta: metav1.ObjectMeta{Name: "elsewhere", Namespace: tn.ns},
 		Spec: zoomv1.ZoomAccountSpec{

@@ -19,7 +19,7 @@ import (
 func TestInvalidManifestsAreRejected(t *testing.T) {
 	t.Parallel()
 	ns := namespaceFor(t)
-	tn := &tenant{t: t, ns: ns}
+	tn := &tenant{t: t, k8s: k8s, ns: ns}
 	tn.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 	pw := &zoomv1.SecretKeyReference{Name: "pw", Key: "password"}
 
@@ -72,7 +72,7 @@ func TestInvalidManifestsAreRejected(t *testing.T) {
 func TestImmutableFieldsCannotChange(t *testing.T) {
 	t.Parallel()
 	ns := namespaceFor(t)
-	tn := &tenant{t: t, ns: ns}
+	tn := &tenant{t: t, k8s: k8s, ns: ns}
 	tn.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 	tn.create(tn.user("fixed", "fixed@example.com", func(zu *zoomv1.ZoomUser) { zu.Spec.Suspend = true }))
 	tn.waitReason("fixed", zoomv1.ReasonSuspended) // the manager's status write is done: no update conflict below

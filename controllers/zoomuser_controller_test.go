@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
@@ -152,6 +153,30 @@ func TestAdoption(t *testing.T) {
 	}
 }
 
+// A user refused adoption is Stalled; switching adoption on in the account
+// takes effect at once (the account watch), not at the next resync.
+func TestAdoptionSwitchedOnTakesEffectAtOnce(t *testing.T) {
+	t.Parallel()
+	tn := newPromptTenant(t, zoomfake.Options{}, false)
+	existing := tn.fake.AddUser(zoomfake.User{Email: "old@example.com", FirstName: "Old", Type: 1,
+		CreatedAt: time.Now().Add(-24 * time.Hour)})
+	tn.create(tn.user("old", "old@example.com"))
+	tn.waitReason("old", zoomv1.ReasonAlreadyExists)
+
+	var za zoomv1.ZoomAccount
+	if err := tn.k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: "zoom"}, &za); err != nil {
+		t.Fatal(err)
+	}
+	za.Spec.AdoptExistingUsers = true
+	if err := tn.k8s.Update(context.Background(), &za); err != nil {
+		t.Fatal(err)
+	}
+	zu := tn.waitReason("old", zoomv1.ReasonSynced)
+	if zu.Status.ID != existing.ID || !zu.Status.Adopted {
+		t.Errorf("status = %+v, want adopted id %s", zu.Status, existing.ID)
+	}
+}
+
 // A crash between Zoom's 201 and the status write leaves a Zoom user that is
 // the object's own but has no status.id. The next reconcile must claim it,
 // not create a second one, and not call it adopted.
@@ -192,7 +217,7 @@ func TestSuspendedUserMakesNoZoomCalls(t *testing.T) {
 	tn := newTenant(t, zoomfake.Options{}, false)
 	tn.create(tn.user("sleepy", "sleepy@example.com", func(zu *zoomv1.ZoomUser) { zu.Spec.Suspend = true }))
 	tn.waitReason("sleepy", zoomv1.ReasonSuspended)
-	consistently(t, 2*time.Second, "no Zoom calls while suspended", func() bool { return userCalls(tn.fake) == 0 })
+	consistently(t, 2*time.Second, "no Zoom calls while suspended", func() bool { return userCalls(tn.fake.Server) == 0 })
 }
 
 func TestQPSRateLimitWaitsThenCreatesOnce(t *testing.T) {
@@ -208,7 +233,7 @@ func TestQPSRateLimitWaitsThenCreatesOnce(t *testing.T) {
 	if zu.Status.ID != remote.ID {
 		t.Errorf("status.id = %q, want %q", zu.Status.ID, remote.ID)
 	}
-	posts := requestsTo(tn.fake, postUsers)
+	posts := requestsTo(tn.fake.Server, postUsers)
 	if len(posts) != 2 || posts[0].Status != 429 || posts[1].Status != 201 {
 		t.Fatalf("creates = %+v, want one 429 then one 201", posts)
 	}
@@ -220,14 +245,17 @@ func TestQPSRateLimitWaitsThenCreatesOnce(t *testing.T) {
 
 func TestDailyCreateLimitPausesTheAccountUntilReset(t *testing.T) {
 	t.Parallel()
-	tn := newTenant(t, zoomfake.Options{CreateDailyLimit: 1}, false)
+	// Zoom's day is frozen at noon of a day to come, so that a run crossing
+	// 00:00 UTC neither resets the cap nor moves the reset the test expects.
+	zoomNoon := time.Now().UTC().Truncate(24 * time.Hour).Add(36 * time.Hour)
+	tn := newTenant(t, zoomfake.Options{CreateDailyLimit: 1, Now: zoomfake.NewClock(zoomNoon).Now}, false)
 	invite := func(zu *zoomv1.ZoomUser) { zu.Spec.Action = zoomv1.ActionCreate }
 	tn.create(tn.user("first", "first@example.com", invite))
 	tn.waitReason("first", zoomv1.ReasonInvitePending)
 
 	tn.create(tn.user("second", "second@example.com", invite))
 	zu := tn.waitReason("second", zoomv1.ReasonRateLimited)
-	reset := time.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour).Format(time.RFC3339)
+	reset := zoomNoon.Truncate(24 * time.Hour).Add(24 * time.Hour).Format(time.RFC3339)
 	if msg := condition(zu, zoomv1.ConditionReady).Message; !strings.Contains(msg, reset) {
 		t.Errorf("message %q does not name the reset %s", msg, reset)
 	}
@@ -319,7 +347,7 @@ func TestSecretWithoutKeysIsReported(t *testing.T) {
 	t.Parallel()
 	tn := newTenant(t, zoomfake.Options{}, false)
 	tn.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "half", Namespace: tn.ns},
-		StringData: map[string]string{zoomv1.SecretKeyAccountID: "acct-1"}})
+		StringData: map[string]string{zoomv1.SecretKeyAccountID: testenv.FakeCredentials.AccountID}})
 	tn.create(&zoomv1.ZoomAccount{
 		ObjectMeta: metav1.ObjectMeta{Name: "half", Namespace: tn.ns},
 		Spec:       zoomv1.ZoomAccountSpec{CredentialsSecretRef: zoomv1.LocalSecretReference{Name: "half"}, AccountSettings: tn.settings(false)},
@@ -329,14 +357,17 @@ func TestSecretWithoutKeysIsReported(t *testing.T) {
 	if msg := condition(zu, zoomv1.ConditionReady).Message; !strings.Contains(msg, "clientID") || !strings.Contains(msg, "clientSecret") {
 		t.Errorf("message = %q, want the missing keys named", msg)
 	}
-	if n := userCalls(tn.fake); n != 0 {
+	if n := userCalls(tn.fake.Server); n != 0 {
 		t.Errorf("Zoom user API calls = %d, want 0", n)
 	}
 }
 
 func TestForbiddenNamespaceMakesNoZoomCalls(t *testing.T) {
 	t.Parallel()
-	tn := newTenant(t, zoomfake.Options{}, false)
+	// A Stalled user is looked at again at the resync; the prompt
+	// environment's is longer than waitTimeout, so only the namespace watch
+	// can let it in.
+	tn := newPromptTenant(t, zoomfake.Options{}, false)
 	name := tn.ns + "-restricted"
 	cza := &zoomv1.ClusterZoomAccount{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
@@ -348,7 +379,7 @@ func TestForbiddenNamespaceMakesNoZoomCalls(t *testing.T) {
 		},
 	}
 	tn.create(cza)
-	t.Cleanup(func() { _ = k8s.Delete(context.Background(), cza) })
+	t.Cleanup(func() { _ = tn.k8s.Delete(context.Background(), cza) })
 	tn.create(tn.user("intruder", "intruder@example.com", func(zu *zoomv1.ZoomUser) {
 		zu.Spec.AccountRef = zoomv1.AccountReference{Kind: zoomv1.AccountKindCluster, Name: name}
 	}))
@@ -356,15 +387,15 @@ func TestForbiddenNamespaceMakesNoZoomCalls(t *testing.T) {
 	if condition(zu, zoomv1.ConditionStalled) == nil {
 		t.Errorf("conditions = %+v, want Stalled", zu.Status.Conditions)
 	}
-	consistently(t, time.Second, "no Zoom calls from a forbidden namespace", func() bool { return userCalls(tn.fake) == 0 })
+	consistently(t, time.Second, "no Zoom calls from a forbidden namespace", func() bool { return userCalls(tn.fake.Server) == 0 })
 
 	// Labelling the namespace lets it in, without waiting for a resync.
 	var ns corev1.Namespace
-	if err := k8s.Get(context.Background(), client.ObjectKey{Name: tn.ns}, &ns); err != nil {
+	if err := tn.k8s.Get(context.Background(), client.ObjectKey{Name: tn.ns}, &ns); err != nil {
 		t.Fatal(err)
 	}
 	ns.Labels = map[string]string{"zoom-access": "yes"}
-	if err := k8s.Update(context.Background(), &ns); err != nil {
+	if err := tn.k8s.Update(context.Background(), &ns); err != nil {
 		t.Fatal(err)
 	}
 	tn.waitReady("intruder")

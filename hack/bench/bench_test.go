@@ -157,7 +157,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 
 func TestManagerArgs(t *testing.T) {
 	b := &bench{cfg: config{resync: 2 * time.Minute, maxConcurrent: 16, scale: 0.5}}
-	want := []string{"--resync-interval=2m0s", "--max-concurrent-reconciles=16", "--zoom-rate-scale=0.5", "--allowed-zoom-hosts=127.0.0.1"}
+	want := []string{"--resync-interval=2m0s", "--max-concurrent-reconciles=16", "--zoom-rate-scale=0.5"}
 	if diff := cmp.Diff(want, b.managerArgs(modeOperator)); diff != "" {
 		t.Errorf("operator args (-want +got):\n%s", diff)
 	}

@@ -20,14 +20,10 @@ import (
 	"fmt"
 	"os"
 
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 )
 
 // The harness's own client may go as fast as the API server answers: its
@@ -39,71 +35,27 @@ const (
 
 // controlPlane is envtest's kube-apiserver and etcd with the CRDs installed.
 type controlPlane struct {
-	env        *envtest.Environment
+	cp         *testenv.ControlPlane
 	cfg        *rest.Config // admin, with the harness's QPS
 	kubeconfig string       // the same admin, as a file for the manager
 	client     client.Client
 }
 
 // startControlPlane starts a fresh API server and etcd, and writes an admin
-// kubeconfig that the manager uses.
-func startControlPlane(assets, crdDir, kubeconfigPath string) (*controlPlane, error) {
-	env := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{crdDir},
-		ErrorIfCRDPathMissing: true,
+// kubeconfig that the manager uses into dir.
+func startControlPlane(assets, crdDir, dir string) (*controlPlane, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
-	if _, err := env.Start(); err != nil {
-		// A half-started control plane may still hold processes.
-		_ = env.Stop()
+	cp, err := testenv.Start(testenv.Options{
+		Dir: dir, AssetsDir: assets, CRDDir: crdDir, QPS: harnessQPS, Burst: harnessBurst,
+	})
+	if err != nil {
 		return nil, fmt.Errorf("starting control plane: %w", err)
 	}
-	cp := &controlPlane{env: env, kubeconfig: kubeconfigPath}
-	if err := cp.writeAdminKubeconfig(); err != nil {
-		cp.stop()
-		return nil, err
-	}
-	var err error
-	if cp.client, err = newClient(cp.cfg); err != nil {
-		cp.stop()
-		return nil, err
-	}
-	return cp, nil
-}
-
-func (cp *controlPlane) writeAdminKubeconfig() error {
-	admin, err := cp.env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return fmt.Errorf("adding admin user: %w", err)
-	}
-	data, err := admin.KubeConfig()
-	if err != nil {
-		return fmt.Errorf("admin kubeconfig: %w", err)
-	}
-	// It holds a client key with full rights over the cluster.
-	if err := os.WriteFile(cp.kubeconfig, data, 0o600); err != nil {
-		return fmt.Errorf("writing kubeconfig: %w", err)
-	}
-	cp.cfg = rest.CopyConfig(admin.Config())
-	cp.cfg.QPS, cp.cfg.Burst = harnessQPS, harnessBurst
-	return nil
+	return &controlPlane{cp: cp, cfg: cp.AdminConfig, kubeconfig: cp.Kubeconfig, client: cp.Admin}, nil
 }
 
 func (cp *controlPlane) stop() {
-	_ = cp.env.Stop()
-}
-
-func newScheme() *runtime.Scheme {
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(zoomv1.AddToScheme(scheme))
-	return scheme
-}
-
-func newClient(cfg *rest.Config) (client.Client, error) {
-	c, err := client.New(cfg, client.Options{Scheme: newScheme()})
-	if err != nil {
-		return nil, fmt.Errorf("kubernetes client: %w", err)
-	}
-	return c, nil
+	_ = cp.cp.Stop()
 }

@@ -35,63 +35,32 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 )
 
-// Where the account lives, as the docs and config/samples expect it.
-const (
-	operatorNamespace = "zoom-operator-system"
-	credentialsSecret = "zoom-s2s"
-	defaultAccount    = "default"
-)
-
-// createAccount creates the credentials Secret and the ClusterZoomAccount
-// "default" of the given plan, pointing at the fake.
+// createAccount creates the operator's namespace, the credentials Secret
+// and the ClusterZoomAccount "default" of the given plan, pointing at the fake.
 func createAccount(ctx context.Context, c client.Client, z *fakeZoom, p plan) error {
-	objs := []client.Object{
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace}},
-		&corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Name: credentialsSecret, Namespace: operatorNamespace},
-			Data: map[string][]byte{
-				zoomv1.SecretKeyAccountID:    []byte(fakeAccountID),
-				zoomv1.SecretKeyClientID:     []byte(fakeClientID),
-				zoomv1.SecretKeyClientSecret: []byte(fakeClientSecret),
-			},
-		},
-		&zoomv1.ClusterZoomAccount{
-			ObjectMeta: metav1.ObjectMeta{Name: defaultAccount},
-			Spec: zoomv1.ClusterZoomAccountSpec{
-				CredentialsSecretRef: zoomv1.SecretReference{Name: credentialsSecret, Namespace: operatorNamespace},
-				AccountSettings: zoomv1.AccountSettings{
-					Plan:     zoomv1.Plan(p.name),
-					APIURL:   z.apiURL,
-					TokenURL: z.tokenURL,
-				},
-			},
-		},
-	}
-	for _, obj := range objs {
-		if err := c.Create(ctx, obj); err != nil {
-			return fmt.Errorf("creating %T %s: %w", obj, obj.GetName(), err)
-		}
-	}
-	return nil
+	settings := z.Target().Settings()
+	settings.Plan = zoomv1.Plan(p.name)
+	return testenv.CreateAll(ctx, c, testenv.DefaultClusterTenant(settings, z.Target())...)
 }
 
 // waitAccountReady waits until the manager has obtained a token for the
 // account, so that the timed part starts with a manager that is running.
-func waitAccountReady(ctx context.Context, c client.Client, m *managerProcess, timeout time.Duration) error {
+func waitAccountReady(ctx context.Context, c client.Client, m *testenv.Manager, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		var cza zoomv1.ClusterZoomAccount
-		err := c.Get(ctx, types.NamespacedName{Name: defaultAccount}, &cza)
+		err := c.Get(ctx, types.NamespacedName{Name: testenv.DefaultAccount}, &cza)
 		if err == nil && meta.IsStatusConditionTrue(cza.Status.Conditions, zoomv1.ConditionReady) {
 			return nil
 		}
-		if m.exited() {
-			return fmt.Errorf("manager exited before the account was Ready: %v", m.err)
+		if m.Exited() {
+			return fmt.Errorf("manager exited before the account was Ready: %v", m.Err())
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("ClusterZoomAccount %s not Ready after %s (last error: %v)", defaultAccount, timeout, err)
+			return fmt.Errorf("ClusterZoomAccount %s not Ready after %s (last error: %v)", testenv.DefaultAccount, timeout, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -213,7 +182,7 @@ func isReady(zu *zoomv1.ZoomUser) bool {
 func startTracker(ctx context.Context, cfg *rest.Config, want int) (*readyTracker, func(), error) {
 	t := &readyTracker{want: want, ready: map[types.NamespacedName]bool{}, allDone: make(chan struct{})}
 	c, err := cache.New(cfg, cache.Options{
-		Scheme:           newScheme(),
+		Scheme:           testenv.Scheme(),
 		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject:         map[client.Object]cache.ByObject{&zoomv1.ZoomUser{}: {}},
 	})

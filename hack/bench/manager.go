@@ -20,11 +20,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 )
 
 // managerStopGrace is how long the manager may take to stop after SIGTERM
@@ -35,73 +36,8 @@ const managerStopGrace = 15 * time.Second
 // Linux fixes it at 100 for user space on every architecture.
 const clockTicks = 100
 
-// managerProcess is the manager running as a child process.
-type managerProcess struct {
-	cmd  *exec.Cmd
-	log  *os.File
-	done chan struct{} // closed when the process has exited
-	err  error         // the exit error; read only after done is closed
-}
-
-// startManager runs the manager binary against the run's cluster. Metrics
-// and probes are off ("0"), so nothing listens on a fixed port.
-func startManager(path, kubeconfig, logPath string, args []string) (*managerProcess, error) {
-	log, err := os.Create(logPath)
-	if err != nil {
-		return nil, fmt.Errorf("manager log: %w", err)
-	}
-	all := append([]string{
-		"--kubeconfig=" + kubeconfig,
-		"--metrics-bind-address=0",
-		"--health-probe-bind-address=0",
-	}, args...)
-	cmd := exec.Command(path, all...)
-	// KUBECONFIG too, so that nothing in the manager can reach another cluster.
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
-	cmd.Stdout, cmd.Stderr = log, log
-	// Its own process group keeps Ctrl-C from reaching it twice; Pdeathsig
-	// stops it even when the harness is killed.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		_ = log.Close()
-		return nil, fmt.Errorf("starting manager: %w", err)
-	}
-	m := &managerProcess{cmd: cmd, log: log, done: make(chan struct{})}
-	go func() {
-		m.err = cmd.Wait()
-		_ = log.Close()
-		close(m.done)
-	}()
-	return m, nil
-}
-
-func (m *managerProcess) pid() int { return m.cmd.Process.Pid }
-
-func (m *managerProcess) exited() bool {
-	select {
-	case <-m.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// stop asks the manager to finish, and kills it when it does not within
-// managerStopGrace.
-func (m *managerProcess) stop() {
-	if m.exited() {
-		return
-	}
-	if err := m.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		_ = m.cmd.Process.Kill()
-	}
-	select {
-	case <-m.done:
-	case <-time.After(managerStopGrace):
-		_ = m.cmd.Process.Kill()
-		<-m.done
-	}
-}
+// stopManager asks the manager to finish, and kills it after managerStopGrace.
+func stopManager(m *testenv.Manager) { m.Stop(managerStopGrace) }
 
 // usage is the process's own CPU time and peak resident memory.
 type usage struct {
@@ -110,11 +46,11 @@ type usage struct {
 }
 
 // rusage reads what the kernel reported at exit; ok is false before that.
-func (m *managerProcess) rusage() (usage, bool) {
-	if !m.exited() || m.cmd.ProcessState == nil {
+func rusage(m *testenv.Manager) (usage, bool) {
+	if !m.Exited() || m.Cmd.ProcessState == nil {
 		return usage{}, false
 	}
-	ru, ok := m.cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	ru, ok := m.Cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
 		return usage{}, false
 	}

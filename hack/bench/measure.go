@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
@@ -134,7 +135,7 @@ func (b *bench) measureInto(ctx context.Context, r *result) error {
 	b.say("N=%d %s: Light %d/s, Medium %d/s, floor %s, cap %s", r.n, r.mode, r.limit.light, r.limit.medium,
 		seconds(r.floor), seconds(r.cap))
 
-	cp, err := startControlPlane(b.cfg.assets, b.cfg.crdDir, filepath.Join(b.work, name+".kubeconfig"))
+	cp, err := startControlPlane(b.cfg.assets, b.cfg.crdDir, filepath.Join(b.work, name))
 	if err != nil {
 		return err
 	}
@@ -152,7 +153,10 @@ func (b *bench) measureInto(ctx context.Context, r *result) error {
 	}
 
 	r.log = filepath.Join(b.work, name+"-manager.log")
-	mgr, err := startManager(b.manager, cp.kubeconfig, r.log, b.managerArgs(r.mode))
+	mgr, err := testenv.StartManager(testenv.ManagerOptions{
+		Name: name, Binary: b.manager, Kubeconfig: cp.kubeconfig, FakeZoom: true,
+		Args: b.managerArgs(r.mode), LogFile: r.log,
+	})
 	if err != nil {
 		return err
 	}
@@ -181,7 +185,6 @@ func (b *bench) managerArgs(m mode) []string {
 		"--resync-interval=" + b.cfg.resync.String(),
 		"--max-concurrent-reconciles=" + strconv.Itoa(b.cfg.maxConcurrent),
 		"--zoom-rate-scale=" + strconv.FormatFloat(b.cfg.scale, 'g', -1, 64),
-		"--allowed-zoom-hosts=127.0.0.1",
 	}
 	if m == modeBaseline {
 		args = append(args, "--baseline")
@@ -191,8 +194,8 @@ func (b *bench) managerArgs(m mode) []string {
 
 // creationPhase creates the users and waits until all are Ready or the cap
 // strikes. The fake's log starts empty at the first create.
-func (b *bench) creationPhase(ctx context.Context, r *result, cp *controlPlane, zoom *fakeZoom, mgr *managerProcess, tracker *readyTracker) error {
-	cpu0, err := procUsage(mgr.pid())
+func (b *bench) creationPhase(ctx context.Context, r *result, cp *controlPlane, zoom *fakeZoom, mgr *testenv.Manager, tracker *readyTracker) error {
+	cpu0, err := procUsage(mgr.Pid())
 	if err != nil {
 		return err
 	}
@@ -228,8 +231,8 @@ wait:
 		case <-deadline.C:
 			r.t = r.cap
 			break wait
-		case <-mgr.done:
-			return fmt.Errorf("manager exited during creation: %v (log %s)", mgr.err, r.log)
+		case <-mgr.Done():
+			return fmt.Errorf("manager exited during creation: %v (log %s)", mgr.Err(), r.log)
 		case <-ctx.Done():
 			return ctx.Err()
 		case now := <-tick.C:
@@ -241,7 +244,7 @@ wait:
 		}
 	}
 	reqs := zoom.Requests()
-	cpu1, err := procUsage(mgr.pid())
+	cpu1, err := procUsage(mgr.Pid())
 	if err != nil {
 		return err
 	}
@@ -277,13 +280,13 @@ wait:
 
 // steadyPhase watches one resync of every user: the interval, plus the 10%
 // jitter the manager adds to it, plus a margin for reconciles in flight.
-func (b *bench) steadyPhase(ctx context.Context, r *result, zoom *fakeZoom, mgr *managerProcess, tracker *readyTracker) error {
+func (b *bench) steadyPhase(ctx context.Context, r *result, zoom *fakeZoom, mgr *testenv.Manager, tracker *readyTracker) error {
 	window := b.cfg.resync + b.cfg.resync/10 + b.cfg.margin
 	b.say("N=%d %s: watching the steady state for %s", r.n, r.mode, seconds(window))
 	select {
 	case <-time.After(window):
-	case <-mgr.done:
-		return fmt.Errorf("manager exited in the steady state: %v (log %s)", mgr.err, r.log)
+	case <-mgr.Done():
+		return fmt.Errorf("manager exited in the steady state: %v (log %s)", mgr.Err(), r.log)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -303,10 +306,10 @@ func (b *bench) steadyPhase(ctx context.Context, r *result, zoom *fakeZoom, mgr 
 
 // finishManager reads the manager's peak memory and CPU while it runs, then
 // stops it; the kernel's account at exit fills in what /proc could not give.
-func (b *bench) finishManager(mgr *managerProcess, r *result) {
-	live, liveErr := procUsage(mgr.pid())
-	mgr.stop()
-	exit, exitOK := mgr.rusage()
+func (b *bench) finishManager(mgr *testenv.Manager, r *result) {
+	live, liveErr := procUsage(mgr.Pid())
+	stopManager(mgr)
+	exit, exitOK := rusage(mgr)
 	switch {
 	case liveErr == nil:
 		r.cpuTotal, r.peakRSS = live.cpu, live.peakRSS

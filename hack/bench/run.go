@@ -22,9 +22,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 )
 
 // bench is one invocation: its inputs, where it logs and what it measured.
@@ -120,12 +121,7 @@ func (b *bench) prepareWorkDir() (func(), error) {
 func (b *bench) buildManager(ctx context.Context) error {
 	b.manager = filepath.Join(b.work, "manager")
 	b.say("building the manager into %s", b.manager)
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", b.manager, ".")
-	cmd.Dir = b.cfg.repoDir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the manager: %w\n%s", err, out)
-	}
-	return nil
+	return testenv.BuildManager(ctx, b.cfg.repoDir, b.manager)
 }
 
 func (b *bench) say(format string, args ...any) {

@@ -17,60 +17,27 @@ limitations under the License.
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"net"
-	"net/http"
-	"time"
-
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
-)
-
-// Credentials the fake accepts; they are not secret.
-const (
-	fakeAccountID    = "bench-account"
-	fakeClientID     = "bench-client"
-	fakeClientSecret = "bench-secret"
 )
 
 // fakeZoom is the in-process fake Zoom on a loopback port.
 type fakeZoom struct {
-	*zoomfake.Server
-	http     *http.Server
-	apiURL   string
-	tokenURL string
+	*testenv.Zoom
 }
 
 // startFakeZoom serves a fake Zoom that enforces lim per clock second and
 // no daily cap: the benchmark's users are ssoCreate users, which Zoom's
 // daily invite cap does not count.
 func startFakeZoom(lim limits) (*fakeZoom, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("fake Zoom: %w", err)
-	}
-	fake := zoomfake.New(zoomfake.Options{
-		AccountID:       fakeAccountID,
-		ClientID:        fakeClientID,
-		ClientSecret:    fakeClientSecret,
+	z, err := testenv.StartZoom(testenv.ZoomOptions{Fake: zoomfake.Options{
 		LightPerSecond:  lim.light,
 		MediumPerSecond: lim.medium,
-	})
-	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Printf("bench: fake Zoom stopped: %v\n", err)
-		}
-	}()
-	base := "http://" + ln.Addr().String()
-	return &fakeZoom{Server: fake, http: srv, apiURL: base + "/v2", tokenURL: base + "/oauth/token"}, nil
+	}})
+	if err != nil {
+		return nil, err
+	}
+	return &fakeZoom{Zoom: z}, nil
 }
 
-func (z *fakeZoom) stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := z.http.Shutdown(ctx); err != nil {
-		_ = z.http.Close()
-	}
-}
+func (z *fakeZoom) stop() { z.Close() }

@@ -18,67 +18,45 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
+
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 )
 
 // managerStopGrace is how long the manager may take to finish in-flight
 // reconciles after SIGTERM before it is killed.
 const managerStopGrace = 10 * time.Second
 
-// managerProcess is the manager running as a child process.
-type managerProcess struct {
-	cmd  *exec.Cmd
-	done chan struct{} // closed when the process has exited
-	err  error         // the exit error; read only after done is closed
-	out  io.Closer     // the log file or the prefixing writer, closed after exit
-}
-
-// startManager runs the manager binary against the local cluster. Metrics
-// and probes are off ("0"), so nothing listens on a fixed port that another
-// run or a real operator may already hold.
+// startManager runs the manager binary against the local cluster, with the
+// flags given after "--".
 func (s *session) startManager(ctx context.Context) error {
 	path, err := filepath.Abs(s.opts.managerPath)
 	if err != nil {
 		return err
 	}
-	args := append([]string{
-		"--kubeconfig=" + s.kubeconf,
-		"--metrics-bind-address=0",
-		"--health-probe-bind-address=0",
-		// The fake Zoom listens on loopback; real Zoom keeps its own hosts.
-		"--allowed-zoom-hosts=127.0.0.1,api.zoom.us,zoom.us",
-	}, s.opts.managerArgs...)
-	cmd := exec.Command(path, args...)
-	cmd.Env = managerEnv(s.kubeconf)
-	cmd.SysProcAttr = childProcAttr()
 	out, err := s.managerOutput()
 	if err != nil {
 		return err
 	}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		_ = out.Close()
-		return fmt.Errorf("starting manager: %w", err)
+	m, err := testenv.StartManager(testenv.ManagerOptions{
+		Name:       "manager",
+		Binary:     path,
+		Kubeconfig: s.kubeconf,
+		FakeZoom:   s.zoom.fake != nil,
+		Args:       s.opts.managerArgs,
+		Output:     out,
+	})
+	if err != nil {
+		return err
 	}
-	m := &managerProcess{cmd: cmd, done: make(chan struct{}), out: out}
-	go m.wait()
 	s.manager = m
-	s.onStop(func() { s.stopManager() })
-	s.say("manager %s started (pid %d)", s.opts.managerPath, cmd.Process.Pid)
+	s.onStop(s.stopManager)
+	s.say("manager %s started (pid %d)", s.opts.managerPath, m.Pid())
 	return ctx.Err()
-}
-
-// managerEnv passes the environment on, with KUBECONFIG pointing at the
-// local cluster too, so that nothing in the manager can reach another one.
-func managerEnv(kubeconfig string) []string {
-	return append(os.Environ(), "KUBECONFIG="+kubeconfig)
 }
 
 // managerOutput is either the --manager-log file or the logs writer with
@@ -95,37 +73,14 @@ func (s *session) managerOutput() (io.WriteCloser, error) {
 	return f, nil
 }
 
-func (m *managerProcess) wait() {
-	m.err = m.cmd.Wait()
-	_ = m.out.Close()
-	close(m.done)
-}
-
-func (m *managerProcess) exited() bool {
-	select {
-	case <-m.done:
-		return true
-	default:
-		return false
-	}
-}
-
 // stopManager asks the manager to finish its work, and kills it when it
 // does not within managerStopGrace.
 func (s *session) stopManager() {
-	m := s.manager
-	if m.exited() {
+	if s.manager.Exited() {
 		return
 	}
 	s.say("stopping manager")
-	if err := m.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		s.say("signalling manager: %v", err)
-	}
-	select {
-	case <-m.done:
-	case <-time.After(managerStopGrace):
-		s.say("manager did not stop within %s; killing it", managerStopGrace)
-		_ = m.cmd.Process.Kill()
-		<-m.done
+	if s.manager.Stop(managerStopGrace) {
+		s.say("manager did not stop within %s; killed it", managerStopGrace)
 	}
 }

@@ -71,8 +71,8 @@ func (s *session) waitForReady(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return s.notReady(ctx, rows)
-		case <-s.manager.done:
-			return fmt.Errorf("manager exited before the samples were Ready: %v", s.manager.err)
+		case <-s.manager.Done():
+			return fmt.Errorf("manager exited before the samples were Ready: %v", s.manager.Err())
 		case <-ticker.C:
 		}
 	}

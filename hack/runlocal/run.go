@@ -25,6 +25,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 )
 
 // errTimeout is the cause of the bring-up context when --timeout passed.
@@ -38,7 +40,7 @@ type session struct {
 	kubeconf string   // absolute path of the admin kubeconfig
 	client   client.Client
 	zoom     zoomTarget
-	manager  *managerProcess
+	manager  *testenv.Manager
 	users    []types.NamespacedName // the sample ZoomUsers
 }
 
@@ -126,8 +128,8 @@ func (s *session) waitForInterrupt(ctx context.Context) error {
 		fmt.Fprintln(s.opts.out) // past the terminal's "^C"
 		s.say("stopping")
 		return nil
-	case <-s.manager.done:
-		return fmt.Errorf("manager exited: %v", s.manager.err)
+	case <-s.manager.Done():
+		return fmt.Errorf("manager exited: %v", s.manager.Err())
 	}
 }
 
@@ -160,8 +162,8 @@ func (s *session) printUsage() {
 	fmt.Fprintln(w, "Use it from another terminal:")
 	fmt.Fprintf(w, "  export KUBECONFIG=%s\n", s.kubeconf)
 	fmt.Fprintln(w, "  kubectl get zoomusers -A")
-	if s.zoom.fakeURL != "" {
-		fmt.Fprintf(w, "Fake Zoom: %s (API under /v2, token at /oauth/token)\n", s.zoom.fakeURL)
+	if s.zoom.fake != nil {
+		fmt.Fprintf(w, "Fake Zoom: %s (API under /v2, token at /oauth/token)\n", s.zoom.fake.URL)
 	}
 	if s.opts.exitWhenReady {
 		fmt.Fprintln(w)

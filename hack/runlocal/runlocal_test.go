@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,6 +37,7 @@ import (
 	ctrlzap "sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 )
 
 const samplesDir = "../../config/samples"
@@ -105,10 +105,8 @@ func fakeZoomEnv(name string) string {
 func buildManager(t *testing.T, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "manager")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/zoom-operator/zoom-operator")
-	cmd.Dir = "../.."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the manager: %v\n%s", err, out)
+	if err := testenv.BuildManager(t.Context(), "../..", bin); err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }

@@ -18,21 +18,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net"
-	"net/http"
 	"strings"
-	"time"
 
-	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
-)
-
-// Credentials the in-process fake accepts; they are not secret.
-const (
-	fakeAccountID    = "local-account"
-	fakeClientID     = "local-client"
-	fakeClientSecret = "local-secret"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 )
 
 // Environment variables that switch from the fake to real Zoom.
@@ -46,12 +34,11 @@ const (
 
 // zoomTarget is the Zoom account the ClusterZoomAccount points at.
 type zoomTarget struct {
-	accountID, clientID, clientSecret string
-	// apiURL and tokenURL are empty for real Zoom without overrides, so the
+	// target's URLs are empty for real Zoom without overrides, so the
 	// CRD's defaults apply.
-	apiURL, tokenURL string
-	// fakeURL is the base URL of the in-process fake; empty for real Zoom.
-	fakeURL string
+	target testenv.Target
+	// fake is the in-process fake; nil for real Zoom.
+	fake *testenv.Zoom
 }
 
 // startZoom starts the fake unless the environment names a real account.
@@ -59,7 +46,7 @@ func (s *session) startZoom(ctx context.Context) error {
 	if z, ok := realZoom(s.opts.getenv); ok {
 		s.zoom = z
 		s.say("using real Zoom account %s (API %s); the samples create real users there",
-			z.accountID, orDefault(z.apiURL, "https://api.zoom.us/v2"))
+			z.target.AccountID, orDefault(z.target.APIURL, "https://api.zoom.us/v2"))
 		return nil
 	}
 	if missing := missingZoomEnv(s.opts.getenv); len(missing) < 3 {
@@ -74,13 +61,15 @@ func realZoom(getenv func(string) string) (zoomTarget, bool) {
 	if len(missingZoomEnv(getenv)) > 0 {
 		return zoomTarget{}, false
 	}
-	return zoomTarget{
-		accountID:    getenv(envAccountID),
-		clientID:     getenv(envClientID),
-		clientSecret: getenv(envClientSecret),
-		apiURL:       getenv(envAPIURL),
-		tokenURL:     getenv(envTokenURL),
-	}, true
+	return zoomTarget{target: testenv.Target{
+		Credentials: testenv.Credentials{
+			AccountID:    getenv(envAccountID),
+			ClientID:     getenv(envClientID),
+			ClientSecret: getenv(envClientSecret),
+		},
+		APIURL:   getenv(envAPIURL),
+		TokenURL: getenv(envTokenURL),
+	}}, true
 }
 
 func missingZoomEnv(getenv func(string) string) []string {
@@ -94,47 +83,14 @@ func missingZoomEnv(getenv func(string) string) []string {
 }
 
 func (s *session) startFakeZoom(ctx context.Context) error {
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", s.opts.zoomAddr)
+	fake, err := testenv.StartZoom(testenv.ZoomOptions{Addr: s.opts.zoomAddr})
 	if err != nil {
-		return fmt.Errorf("fake Zoom: %w", err)
+		return err
 	}
-	srv := &http.Server{
-		Handler: zoomfake.New(zoomfake.Options{
-			AccountID:    fakeAccountID,
-			ClientID:     fakeClientID,
-			ClientSecret: fakeClientSecret,
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.say("fake Zoom stopped: %v", err)
-		}
-	}()
-	s.onStop(func() { stopHTTPServer(srv) })
-
-	base := "http://" + ln.Addr().String()
-	s.zoom = zoomTarget{
-		accountID:    fakeAccountID,
-		clientID:     fakeClientID,
-		clientSecret: fakeClientSecret,
-		apiURL:       base + "/v2",
-		tokenURL:     base + "/oauth/token",
-		fakeURL:      base,
-	}
-	s.say("fake Zoom at %s (account %s, client %s)", base, fakeAccountID, fakeClientID)
-	return nil
-}
-
-// stopHTTPServer gives in-flight requests a moment; the manager is already
-// stopped by then, so there are rarely any.
-func stopHTTPServer(srv *http.Server) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		_ = srv.Close()
-	}
+	s.onStop(fake.Close)
+	s.zoom = zoomTarget{target: fake.Target(), fake: fake}
+	s.say("fake Zoom at %s (account %s, client %s)", fake.URL, fake.Target().AccountID, fake.Target().ClientID)
+	return ctx.Err()
 }
 
 func orDefault(v, def string) string {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,19 +19,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
-	"github.com/zoom-operator/zoom-operator/controllers"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
@@ -41,15 +34,15 @@ var repoRoot = filepath.Join("..", "..")
 
 // operatorNamespace is where config/default puts the manager, and where the
 // sample ClusterZoomAccount looks for its Secret.
-const operatorNamespace = "zoom-operator-system"
+const operatorNamespace = testenv.OperatorNamespace
 
 const waitTimeout = 60 * time.Second
 
 // cluster is a kube-apiserver (envtest) as a cluster admin sees it. The
-// shared one, from needCluster, has the CRDs installed and a manager running
-// the controllers in this process.
+// shared one, from needCluster, has the CRDs installed and the manager
+// binary running against it.
 type cluster struct {
-	cfg        *rest.Config
+	cp         *testenv.ControlPlane
 	client     client.Client
 	kubeconfig string // a kubeconfig file for kubectl, as a cluster admin
 	cacheDir   string // kubectl's discovery cache, private to this run
@@ -70,7 +63,7 @@ func TestMain(m *testing.M) {
 }
 
 // needCluster returns the shared cluster, starting it on first use. Without
-// envtest's binaries the test is skipped.
+// envtest's binaries the test is skipped, or fails under CI.
 func needCluster(t *testing.T) *cluster {
 	t.Helper()
 	needAssets(t)
@@ -85,7 +78,7 @@ func needCluster(t *testing.T) *cluster {
 func needAssets(t *testing.T) {
 	t.Helper()
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		t.Skip("KUBEBUILDER_ASSETS is not set; run with KUBEBUILDER_ASSETS=$(hack/envtest-assets.sh)")
+		skipOrFail(t, "KUBEBUILDER_ASSETS is not set; run with KUBEBUILDER_ASSETS=$(hack/envtest-assets.sh)")
 	}
 }
 
@@ -94,87 +87,82 @@ func needKubectl(t *testing.T) string {
 	t.Helper()
 	path, err := exec.LookPath("kubectl")
 	if err != nil {
-		t.Skip("kubectl is not on PATH")
+		skipOrFail(t, "kubectl is not on PATH")
 	}
 	return path
 }
 
+// skipOrFail skips a test whose tools are missing on a developer's machine,
+// but fails it in CI (CI=true), where a skip would pass for a test run.
+func skipOrFail(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatal(why + " (CI=true: a missing tool fails the test rather than skipping it)")
+	}
+	t.Skip(why)
+}
+
+// managerStopGrace is how long the shared manager may take to stop.
+const managerStopGrace = 15 * time.Second
+
+// startCluster starts the shared control plane and the manager binary
+// against it, as an admin, with its log in the run's directory (printed
+// when TEST_VERBOSE_LOGS is set).
 func startCluster() (*cluster, error) {
-	setupLogging()
 	dir, err := os.MkdirTemp("", "zoom-operator-deploy-test-")
 	if err != nil {
 		return nil, err
 	}
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join(repoRoot, "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var managerDone chan struct{}
+	var cp *testenv.ControlPlane
+	var mgr *testenv.Manager
 	// TestMain calls this whether or not the start below went all the way.
 	stopShared = func() {
-		cancel()
-		if managerDone != nil {
-			<-managerDone
+		if mgr != nil {
+			mgr.Stop(managerStopGrace)
+			if os.Getenv("TEST_VERBOSE_LOGS") != "" {
+				fmt.Fprintf(os.Stderr, "manager log:\n%s\n", mgr.LogText())
+			}
 		}
-		_ = env.Stop()
+		if cp != nil {
+			_ = cp.Stop()
+		}
 		_ = os.RemoveAll(dir)
 	}
-	c, err := startControlPlane(env, dir)
+	ctx := context.Background()
+	bin := filepath.Join(dir, "manager")
+	if err := testenv.BuildManager(ctx, repoRoot, bin); err != nil {
+		return nil, err
+	}
+	c, err := startControlPlane(testenv.Options{RepoRoot: repoRoot, Dir: dir})
 	if err != nil {
 		return nil, err
 	}
-	mgr, err := ctrl.NewManager(c.cfg, ctrl.Options{
-		Scheme:                 c.client.Scheme(),
-		Metrics:                metricsserver.Options{BindAddress: "0"},
-		HealthProbeBindAddress: "0",
+	cp = c.cp
+	mgr, err = testenv.StartManager(testenv.ManagerOptions{
+		Name:       "manager",
+		Binary:     bin,
+		Kubeconfig: c.kubeconfig,
+		FakeZoom:   true,
+		Args:       []string{"--resync-interval=10m", "--max-concurrent-reconciles=4"},
+		LogFile:    filepath.Join(dir, "manager.log"),
 	})
-	if err != nil {
-		return nil, err
-	}
-	if err := controllers.Setup(mgr, controllers.Options{ResyncInterval: 10 * time.Minute, MaxConcurrentReconciles: 4}); err != nil {
-		return nil, err
-	}
-	managerDone = make(chan struct{})
-	go func() {
-		defer close(managerDone)
-		if err := mgr.Start(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, "manager stopped:", err)
-		}
-	}()
-	return c, nil
+	return c, err
 }
 
-// startControlPlane starts env and returns an admin's view of it: a client
-// and a kubeconfig file in dir for kubectl.
-func startControlPlane(env *envtest.Environment, dir string) (*cluster, error) {
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(zoomv1.AddToScheme(scheme))
-
-	cfg, err := env.Start()
+// startControlPlane starts a control plane and returns an admin's view of
+// it: a client and a kubeconfig file for kubectl.
+func startControlPlane(o testenv.Options) (*cluster, error) {
+	cp, err := testenv.Start(o)
 	if err != nil {
 		return nil, err
 	}
-	c := &cluster{cfg: cfg, cacheDir: filepath.Join(dir, "kube-cache"), kubeconfig: filepath.Join(dir, "kubeconfig")}
-	if c.client, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
-		return nil, err
-	}
-	admin, err := env.AddUser(envtest.User{Name: "deploy-test-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return nil, err
-	}
-	kubeconfig, err := admin.KubeConfig()
-	if err != nil {
-		return nil, err
-	}
-	return c, os.WriteFile(c.kubeconfig, kubeconfig, 0o600)
+	return &cluster{cp: cp, client: cp.Admin, kubeconfig: cp.Kubeconfig, cacheDir: filepath.Join(o.Dir, "kube-cache")}, nil
 }
 
 var loggingOnce sync.Once
 
-// setupLogging sends the manager's logs to stderr, quiet unless
-// TEST_VERBOSE_LOGS is set.
+// setupLogging sends the logs of a manager run in this process to stderr,
+// quiet unless TEST_VERBOSE_LOGS is set.
 func setupLogging() {
 	loggingOnce.Do(func() { ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(logLevel()))) })
 }
@@ -220,38 +208,27 @@ func (c *cluster) create(t *testing.T, obj client.Object) {
 	}
 }
 
-// fakeZoom is a fake Zoom server with fixed credentials, served over HTTP
-// for the length of the test.
+// fakeZoom is a fake Zoom served over HTTP for the length of the test.
 type fakeZoom struct {
-	*zoomfake.Server
-	opts zoomfake.Options
-	url  string
+	*testenv.Zoom
 }
 
 func newFakeZoom(t *testing.T, opts zoomfake.Options) *fakeZoom {
 	t.Helper()
-	opts.AccountID, opts.ClientID, opts.ClientSecret = "acct-deploy", "client-deploy", "s3cret-deploy"
-	fake := zoomfake.New(opts)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	return &fakeZoom{Server: fake, opts: opts, url: srv.URL}
+	z, err := testenv.StartZoom(testenv.ZoomOptions{Fake: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(z.Close)
+	return &fakeZoom{Zoom: z}
 }
 
 // settings points an account at the fake.
-func (f *fakeZoom) settings() zoomv1.AccountSettings {
-	return zoomv1.AccountSettings{APIURL: f.url + "/v2", TokenURL: f.url + "/oauth/token"}
-}
+func (f *fakeZoom) settings() zoomv1.AccountSettings { return f.Target().Settings() }
 
 // secret holds the fake's credentials under the keys an account reads.
 func (f *fakeZoom) secret(namespace, name string) *corev1.Secret {
-	return &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
-		StringData: map[string]string{
-			zoomv1.SecretKeyAccountID:    f.opts.AccountID,
-			zoomv1.SecretKeyClientID:     f.opts.ClientID,
-			zoomv1.SecretKeyClientSecret: f.opts.ClientSecret,
-		},
-	}
+	return f.Target().Secret(namespace, name)
 }
 
 // render runs `kubectl kustomize` on a directory of the repository.

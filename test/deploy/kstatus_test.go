@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
@@ -157,8 +156,6 @@ type tenant struct {
 	fake *fakeZoom
 }
 
-var tenantSeq atomic.Int64
-
 func newTenant(t *testing.T, c *cluster, opts zoomfake.Options) *tenant {
 	t.Helper()
 	tn := &tenant{c: c, fake: newFakeZoom(t, opts), ns: namespaceFor(t)}
@@ -175,16 +172,7 @@ func newTenant(t *testing.T, c *cluster, opts zoomfake.Options) *tenant {
 }
 
 // namespaceFor makes a unique, valid namespace name from the test's name.
-func namespaceFor(t *testing.T) string {
-	name := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			return r
-		}
-		return '-'
-	}, strings.ToLower(t.Name()))
-	name = fmt.Sprintf("d%d-%s", tenantSeq.Add(1), name)
-	return strings.TrimRight(name[:min(len(name), 63)], "-")
-}
+func namespaceFor(t *testing.T) string { return testenv.UniqueNamespace(t.Name()) }
 
 func (tn *tenant) createUser(t *testing.T, name string, action zoomv1.CreateAction, typ zoomv1.UserType) {
 	t.Helper()

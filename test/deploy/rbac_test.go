@@ -7,15 +7,14 @@ import (
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/controllers"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
@@ -32,12 +31,12 @@ func TestManagerRunsWithTheShippedRBAC(t *testing.T) {
 	needKubectl(t)
 	setupLogging()
 
-	env := &envtest.Environment{}
-	t.Cleanup(func() { _ = env.Stop() })
-	c, err := startControlPlane(env, t.TempDir())
+	c, err := startControlPlane(testenv.Options{RepoRoot: repoRoot, Dir: t.TempDir(), WithoutCRDs: true})
 	if err != nil {
 		t.Fatalf("starting a control plane: %v", err)
 	}
+	t.Cleanup(func() { _ = c.cp.Stop() })
+	env := c.cp.Env
 	if stdout, stderr, err := c.kubectl(t, render(t, "config/default"), "apply", "--server-side", "-f", "-"); err != nil {
 		t.Fatalf("applying config/default: %v\n%s%s", err, stdout, stderr)
 	}
@@ -60,9 +59,6 @@ func TestManagerRunsWithTheShippedRBAC(t *testing.T) {
 		LeaderElectionID:              leaderElectionID,
 		LeaderElectionNamespace:       operatorNamespace,
 		LeaderElectionReleaseOnCancel: true,
-		// The package's shared manager registered the same controller
-		// names in this process already.
-		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -36,7 +37,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 )
@@ -84,18 +84,20 @@ func startTenancyCluster(t *testing.T, kcm string) (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := &envtest.Environment{}
 	var controllerManager *exec.Cmd
+	var c *cluster
 	// TestMain calls this whether or not the start below went all the way.
 	stopTenancy = func() {
 		if controllerManager != nil {
 			_ = controllerManager.Process.Kill()
 			_ = controllerManager.Wait()
 		}
-		_ = env.Stop()
+		if c != nil {
+			_ = c.cp.Stop()
+		}
 		_ = os.RemoveAll(dir)
 	}
-	c, err := startControlPlane(env, dir)
+	c, err = startControlPlane(testenv.Options{RepoRoot: repoRoot, Dir: dir, WithoutCRDs: true})
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +356,7 @@ func (c *cluster) waitAllowed(t *testing.T, user, namespace, verb, resource stri
 // as returns a client that impersonates user.
 func (c *cluster) as(t *testing.T, user string) client.Client {
 	t.Helper()
-	cfg := rest.CopyConfig(c.cfg)
+	cfg := rest.CopyConfig(c.cp.AdminConfig)
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: user}
 	cl, err := client.New(cfg, client.Options{Scheme: c.client.Scheme()})
 	if err != nil {

@@ -71,8 +71,8 @@ func TestAPIServerRestartedWhileUsersAreCreated(t *testing.T) {
 	}
 	users := c.waitConverged(ctx, ns, n, 2*time.Minute)
 	checkOneZoomUserEach(t, z, users, 2)
-	if m.exited() {
-		t.Errorf("%s exited during the API server's restart: %v", m.name, m.err)
+	if m.Exited() {
+		t.Errorf("%s exited during the API server's restart: %v", m.Name, m.Err())
 	}
-	t.Logf("%s logged %d refused connections during the outage", m.name, m.logCount("connection refused"))
+	t.Logf("%s logged %d refused connections during the outage", m.Name, m.LogCount("connection refused"))
 }

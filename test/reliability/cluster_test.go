@@ -4,185 +4,103 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 )
 
-// Where the operator's own account lives, as config/samples/accounts has it.
-const (
-	operatorNamespace = "zoom-operator-system"
-	credentialsSecret = "zoom-s2s"
-	defaultAccount    = "default"
-)
-
-// Control-plane timeouts are generous: the machine may be busy with other
-// test runs, and a slow start is not what these tests are about.
-const (
-	controlPlaneStartTimeout = 2 * time.Minute
-	controlPlaneStopTimeout  = time.Minute
-)
-
-var scheme = newScheme()
-
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(s))
-	utilruntime.Must(zoomv1.AddToScheme(s))
-	return s
-}
-
-// cluster is one test's control plane with the CRDs installed, a kubeconfig
-// file for an admin user that the managers use, and a client for the test.
-// Each test has its own, so that no object, Lease or restart of one test
-// reaches another.
+// cluster is one test's control plane with the CRDs installed, an admin
+// kubeconfig that the managers use, and a client for the test. Each test
+// has its own, so that no object, Lease or restart of one test reaches
+// another.
 type cluster struct {
-	t          *testing.T
-	dir        string // the test's files: certificates, kubeconfig, logs
-	env        *envtest.Environment
-	client     client.Client
-	kubeconfig string
-	managers   []*manager // every manager started, for the logs on failure
-	started    int        // managers started so far, to name their logs
+	t        *testing.T
+	dir      string // the test's files: certificates, kubeconfig, logs
+	cp       *testenv.ControlPlane
+	client   client.Client
+	managers []*testenv.Manager // every manager started, for the logs on failure
 }
 
 // newCluster starts kube-apiserver and etcd, or skips the test when the
-// envtest binaries are not configured. The API server keeps its certificates
-// in a directory of the test's own, so that a restart (stopAPIServer, then
-// startAPIServer) serves the same CA on the same port and the kubeconfig
-// stays valid.
+// envtest binaries are not configured. The API server can be restarted
+// (stopAPIServer, then startAPIServer) with the kubeconfig staying valid.
 func newCluster(t *testing.T) *cluster {
+	t.Helper()
+	return startCluster(t, false)
+}
+
+// newAuditedCluster is newCluster with an audit log of the requests about
+// ZoomUsers (cp.AuditEvents).
+func newAuditedCluster(t *testing.T) *cluster {
+	t.Helper()
+	return startCluster(t, true)
+}
+
+func startCluster(t *testing.T, audit bool) *cluster {
 	t.Helper()
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		t.Skip("KUBEBUILDER_ASSETS is not set; run with KUBEBUILDER_ASSETS=$(hack/envtest-assets.sh)")
 	}
 	dir := t.TempDir()
-	certDir := filepath.Join(dir, "apiserver")
-	if err := os.Mkdir(certDir, 0o700); err != nil {
+	start := time.Now()
+	cp, err := testenv.Start(testenv.Options{RepoRoot: repoRoot, Dir: dir, Restartable: true, AuditZoomUsers: audit})
+	if err != nil {
 		t.Fatal(err)
 	}
-	env := &envtest.Environment{
-		CRDDirectoryPaths:        []string{filepath.Join(repoRoot, "config", "crd", "bases")},
-		ErrorIfCRDPathMissing:    true,
-		ControlPlaneStartTimeout: controlPlaneStartTimeout,
-		ControlPlaneStopTimeout:  controlPlaneStopTimeout,
-		ControlPlane:             envtest.ControlPlane{APIServer: &envtest.APIServer{CertDir: certDir}},
-	}
-	// Without a bound on draining watches, stopping kube-apiserver while a
-	// manager watches it outlasts the one-minute stop timeout.
-	env.ControlPlane.APIServer.Configure().Set("shutdown-watch-termination-grace-period", "1s")
-	start := time.Now()
-	if _, err := env.Start(); err != nil {
-		_ = env.Stop() // a half-started control plane may still hold processes
-		t.Fatalf("starting the control plane: %v", err)
-	}
 	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
+		if err := cp.Stop(); err != nil {
 			t.Errorf("stopping the control plane: %v", err)
 		}
 	})
 	t.Logf("control plane up in %s", time.Since(start).Round(time.Millisecond))
-
-	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatalf("adding the admin user: %v", err)
-	}
-	data, err := admin.KubeConfig()
-	if err != nil {
-		t.Fatalf("admin kubeconfig: %v", err)
-	}
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(kubeconfig, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := admin.Config()
-	// The tests create hundreds of objects from several goroutines.
-	cfg.QPS, cfg.Burst = 500, 1000
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatalf("client: %v", err)
-	}
-	cl := &cluster{t: t, dir: dir, env: env, client: c, kubeconfig: kubeconfig}
-	t.Cleanup(cl.logManagersOnFailure)
-	return cl
+	c := &cluster{t: t, dir: dir, cp: cp, client: cp.Admin}
+	t.Cleanup(c.logManagersOnFailure)
+	return c
 }
 
 // stopAPIServer stops kube-apiserver; etcd keeps running. It returns the
 // URL the server had, for startAPIServer to check.
 func (c *cluster) stopAPIServer() string {
 	c.t.Helper()
-	api := c.env.ControlPlane.APIServer
-	url := api.SecureServing.URL("https", "/").String()
+	url := c.cp.URL()
 	start := time.Now()
-	if err := api.Stop(); err != nil {
+	if err := c.cp.StopAPIServer(); err != nil {
 		c.t.Fatalf("stopping kube-apiserver: %v", err)
 	}
 	c.t.Logf("kube-apiserver stopped in %s", time.Since(start).Round(time.Millisecond))
 	return url
 }
 
-// startAPIServer starts kube-apiserver again on the same etcd, and checks
-// that it serves at url as before: same port and, since the certificates
-// stayed in the test's directory, the same CA, so that the kubeconfig of
-// the running managers still fits.
+// startAPIServer starts kube-apiserver again on the same etcd, at url.
 func (c *cluster) startAPIServer(url string) {
 	c.t.Helper()
-	api := c.env.ControlPlane.APIServer
-	if err := api.Start(); err != nil {
-		c.t.Fatalf("starting kube-apiserver again: %v", err)
-	}
-	if again := api.SecureServing.URL("https", "/").String(); again != url {
-		c.t.Fatalf("kube-apiserver came back at %s, not %s: the managers' kubeconfig no longer fits", again, url)
+	if err := c.cp.StartAPIServer(url); err != nil {
+		c.t.Fatal(err)
 	}
 }
 
 // createNamespace creates a namespace for the test's ZoomUsers.
 func (c *cluster) createNamespace(ctx context.Context, name string) {
 	c.t.Helper()
-	c.mustCreate(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
+	if err := testenv.CreateAll(ctx, c.client, testenv.Namespace(name)); err != nil {
+		c.t.Fatal(err)
+	}
 }
 
-// createAccount creates the credentials Secret and the ClusterZoomAccount
-// "default" pointing at z, which the ZoomUsers use.
+// createAccount creates the operator's namespace, the credentials Secret
+// and the ClusterZoomAccount "default" pointing at z, which the ZoomUsers
+// use.
 func (c *cluster) createAccount(ctx context.Context, z *zoomServer) {
 	c.t.Helper()
-	c.createNamespace(ctx, operatorNamespace)
-	c.mustCreate(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: credentialsSecret, Namespace: operatorNamespace},
-		Data: map[string][]byte{
-			zoomv1.SecretKeyAccountID:    []byte(fakeAccountID),
-			zoomv1.SecretKeyClientID:     []byte(fakeClientID),
-			zoomv1.SecretKeyClientSecret: []byte(fakeClientSecret),
-		},
-	})
-	c.mustCreate(ctx, &zoomv1.ClusterZoomAccount{
-		ObjectMeta: metav1.ObjectMeta{Name: defaultAccount},
-		Spec: zoomv1.ClusterZoomAccountSpec{
-			CredentialsSecretRef: zoomv1.SecretReference{Name: credentialsSecret, Namespace: operatorNamespace},
-			AccountSettings: zoomv1.AccountSettings{
-				Plan:     zoomv1.PlanPro,
-				APIURL:   z.url + "/v2",
-				TokenURL: z.url + "/oauth/token",
-			},
-		},
-	})
-}
-
-func (c *cluster) mustCreate(ctx context.Context, obj client.Object) {
-	c.t.Helper()
-	if err := c.client.Create(ctx, obj); err != nil {
-		c.t.Fatalf("creating %T %s: %v", obj, obj.GetName(), err)
+	settings := z.Target().Settings()
+	settings.Plan = zoomv1.PlanPro
+	if err := testenv.CreateAll(ctx, c.client, testenv.DefaultClusterTenant(settings, z.Target())...); err != nil {
+		c.t.Fatal(err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
@@ -45,7 +46,7 @@ func TestLeaderElectionStandbyStaysAwayFromZoomAndTakesOver(t *testing.T) {
 	b := c.startManager(args...)
 	holder := c.waitLeaseHolder(ctx, leaseNS, "", time.Minute)
 	leader, standby := c.waitLeader(a, b, 30*time.Second)
-	t.Logf("%s leads (Lease holder %s); %s stands by", leader.name, holder, standby.name)
+	t.Logf("%s leads (Lease holder %s); %s stands by", leader.Name, holder, standby.Name)
 
 	if err := c.createUsers(ctx, ns, userNames(0, 10), 4, 0); err != nil {
 		t.Fatal(err)
@@ -57,12 +58,12 @@ func TestLeaderElectionStandbyStaysAwayFromZoomAndTakesOver(t *testing.T) {
 	if got := z.tokensUsed(); got != 1 {
 		t.Errorf("%d access tokens used against Zoom's API, want 1 (the leader's)", got)
 	}
-	if got := standby.logCount(logStartedWorkers); got != 0 {
-		t.Errorf("the standby %s started %d controllers' workers before it led", standby.name, got)
+	if got := standby.LogCount(logStartedWorkers); got != 0 {
+		t.Errorf("the standby %s started %d controllers' workers before it led", standby.Name, got)
 	}
 
 	killed := time.Now()
-	leader.kill()
+	leader.Kill()
 	// Created while no one leads: only the new leader can converge them.
 	if err := c.createUsers(ctx, ns, userNames(10, 10), 4, 0); err != nil {
 		t.Fatal(err)
@@ -73,8 +74,8 @@ func TestLeaderElectionStandbyStaysAwayFromZoomAndTakesOver(t *testing.T) {
 	if takeover > maxTakeover {
 		t.Errorf("takeover took %s, want at most %s", takeover.Round(time.Millisecond), maxTakeover)
 	}
-	if standby.logCount(logAcquired) == 0 {
-		t.Errorf("the Lease changed hands, but %s does not report acquiring it", standby.name)
+	if standby.LogCount(logAcquired) == 0 {
+		t.Errorf("the Lease changed hands, but %s does not report acquiring it", standby.Name)
 	}
 
 	users := c.waitConverged(ctx, ns, 20, time.Minute)
@@ -85,8 +86,8 @@ func TestLeaderElectionStandbyStaysAwayFromZoomAndTakesOver(t *testing.T) {
 	if got := z.tokensUsed(); got != 2 {
 		t.Errorf("%d access tokens used against Zoom's API after one handover, want 2", got)
 	}
-	if standby.exited() {
-		t.Errorf("%s exited: %v", standby.name, standby.err)
+	if standby.Exited() {
+		t.Errorf("%s exited: %v", standby.Name, standby.Err())
 	}
 }
 
@@ -113,14 +114,14 @@ func (c *cluster) waitLeaseHolder(ctx context.Context, namespace, not string, ti
 
 // waitLeader tells the leader from the standby by their logs: exactly one
 // of them reports acquiring the Lease.
-func (c *cluster) waitLeader(a, b *manager, timeout time.Duration) (leader, standby *manager) {
+func (c *cluster) waitLeader(a, b *testenv.Manager, timeout time.Duration) (leader, standby *testenv.Manager) {
 	c.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		aLeads, bLeads := a.logCount(logAcquired) > 0, b.logCount(logAcquired) > 0
+		aLeads, bLeads := a.LogCount(logAcquired) > 0, b.LogCount(logAcquired) > 0
 		switch {
 		case aLeads && bLeads:
-			c.t.Fatalf("both %s and %s report acquiring the Lease", a.name, b.name)
+			c.t.Fatalf("both %s and %s report acquiring the Lease", a.Name, b.Name)
 		case aLeads:
 			return a, b
 		case bLeads:
@@ -128,6 +129,6 @@ func (c *cluster) waitLeader(a, b *manager, timeout time.Duration) (leader, stan
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	c.t.Fatalf("neither %s nor %s reports acquiring the Lease within %s", a.name, b.name, timeout)
+	c.t.Fatalf("neither %s nor %s reports acquiring the Lease within %s", a.Name, b.Name, timeout)
 	return nil, nil
 }

@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 )
 
 // pollInterval is how often the tests look at the cluster while waiting.
@@ -43,7 +44,7 @@ func zoomUser(namespace, name string) *zoomv1.ZoomUser {
 			Type:       zoomv1.UserTypeBasic,
 			FirstName:  "Test",
 			LastName:   strings.ToUpper(name[:1]) + name[1:],
-			AccountRef: zoomv1.AccountReference{Kind: zoomv1.AccountKindCluster, Name: defaultAccount},
+			AccountRef: zoomv1.AccountReference{Kind: zoomv1.AccountKindCluster, Name: testenv.DefaultAccount},
 		},
 	}
 }

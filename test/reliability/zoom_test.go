@@ -2,20 +2,13 @@ package reliability
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
-)
-
-// Credentials the fake accepts; they are not secret.
-const (
-	fakeAccountID    = "reliability-account"
-	fakeClientID     = "reliability-client"
-	fakeClientSecret = "reliability-secret"
 )
 
 // zoomServer is the fake Zoom served over HTTP on 127.0.0.1. It remembers
@@ -23,8 +16,7 @@ const (
 // processes talked to Zoom, and lets a test run code between a user's
 // creation and its 201 (onCreate).
 type zoomServer struct {
-	*zoomfake.Server
-	url string
+	*testenv.Zoom
 
 	afterCreate atomic.Pointer[func(email string)]
 
@@ -35,15 +27,15 @@ type zoomServer struct {
 func newZoom(t *testing.T) *zoomServer {
 	t.Helper()
 	z := &zoomServer{bearers: map[string]int{}}
-	z.Server = zoomfake.New(zoomfake.Options{
-		AccountID:    fakeAccountID,
-		ClientID:     fakeClientID,
-		ClientSecret: fakeClientSecret,
-		AfterCreate:  z.runAfterCreate,
+	fake, err := testenv.StartZoom(testenv.ZoomOptions{
+		Fake: zoomfake.Options{AfterCreate: z.runAfterCreate},
+		Wrap: z.countBearers,
 	})
-	srv := httptest.NewServer(http.HandlerFunc(z.serve))
-	t.Cleanup(srv.Close)
-	z.url = srv.URL
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	z.Zoom = fake
 	return z
 }
 
@@ -63,13 +55,15 @@ func (z *zoomServer) runAfterCreate(email string) {
 	}
 }
 
-func (z *zoomServer) serve(w http.ResponseWriter, r *http.Request) {
-	if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		z.mu.Lock()
-		z.bearers[token]++
-		z.mu.Unlock()
-	}
-	z.Server.ServeHTTP(w, r)
+func (z *zoomServer) countBearers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			z.mu.Lock()
+			z.bearers[token]++
+			z.mu.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // tokensUsed is how many distinct access tokens API requests carried. Each

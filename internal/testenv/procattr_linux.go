@@ -1,5 +1,3 @@
-//go:build !linux
-
 /*
 Copyright 2026 The zoom-operator Authors.
 
@@ -16,13 +14,12 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package main
+package testenv
 
 import "syscall"
 
-// childProcAttr puts the manager in its own process group, so that Ctrl-C in
-// the terminal reaches only run-local, which then stops the manager once and
-// in order (a second signal would make the manager exit at once).
+// childProcAttr puts a manager in its own process group and has the kernel
+// stop it if its parent dies first, so that no manager outlives its run.
 func childProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true}
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }

@@ -1,3 +1,5 @@
+//go:build !linux
+
 /*
 Copyright 2026 The zoom-operator Authors.
 
@@ -14,14 +16,12 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package main
+package testenv
 
 import "syscall"
 
-// childProcAttr puts the manager in its own process group, so that Ctrl-C in
-// the terminal reaches only run-local, which then stops the manager once and
-// in order (a second signal would make the manager exit at once). Pdeathsig
-// stops the manager even when run-local itself is killed.
+// childProcAttr puts a manager in its own process group; only Linux can
+// also stop it when its parent dies.
 func childProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	return &syscall.SysProcAttr{Setpgid: true}
 }
