@@ -245,9 +245,11 @@ func TestQPSRateLimitWaitsThenCreatesOnce(t *testing.T) {
 
 func TestDailyCreateLimitPausesTheAccountUntilReset(t *testing.T) {
 	t.Parallel()
-	// Zoom's day is frozen at noon of a day to come, so that a run crossing
-	// 00:00 UTC neither resets the cap nor moves the reset the test expects.
-	zoomNoon := time.Now().UTC().Truncate(24 * time.Hour).Add(36 * time.Hour)
+	// Zoom's day is frozen at today's noon, so that a run crossing 00:00 UTC
+	// does not reset the cap. The manager believes a daily Retry-After only
+	// up to its own next 00:00 UTC (plus a margin), so the reset it names is
+	// the fake's, or a day later when the run crossed midnight.
+	zoomNoon := time.Now().UTC().Truncate(24 * time.Hour).Add(12 * time.Hour)
 	tn := newTenant(t, zoomfake.Options{CreateDailyLimit: 1, Now: zoomfake.NewClock(zoomNoon).Now}, false)
 	invite := func(zu *zoomv1.ZoomUser) { zu.Spec.Action = zoomv1.ActionCreate }
 	tn.create(tn.user("first", "first@example.com", invite))
@@ -255,9 +257,12 @@ func TestDailyCreateLimitPausesTheAccountUntilReset(t *testing.T) {
 
 	tn.create(tn.user("second", "second@example.com", invite))
 	zu := tn.waitReason("second", zoomv1.ReasonRateLimited)
-	reset := zoomNoon.Truncate(24 * time.Hour).Add(24 * time.Hour).Format(time.RFC3339)
-	if msg := condition(zu, zoomv1.ConditionReady).Message; !strings.Contains(msg, reset) {
-		t.Errorf("message %q does not name the reset %s", msg, reset)
+	reset := zoomNoon.Truncate(24 * time.Hour).Add(24 * time.Hour)
+	if time.Now().After(reset) {
+		reset = reset.Add(24 * time.Hour)
+	}
+	if msg := condition(zu, zoomv1.ConditionReady).Message; !strings.Contains(msg, reset.Format(time.RFC3339)) {
+		t.Errorf("message %q does not name the reset %s", msg, reset.Format(time.RFC3339))
 	}
 	tn.create(tn.user("third", "third@example.com", invite))
 	tn.waitReason("third", zoomv1.ReasonRateLimited)

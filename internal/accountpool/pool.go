@@ -235,9 +235,12 @@ func (p *Pool) rememberedFailure(e *entry) error {
 	return nil
 }
 
+// noteAuthFailure remembers a refusal of the credentials. A wait, a 5xx or
+// a network failure says nothing about them: the callers' own backoff
+// retries those.
 func (p *Pool) noteAuthFailure(e *entry, err error) {
-	if _, wait := zoom.WaitFor(err); wait {
-		return // another caller is fetching the token: nothing was learnt
+	if zoom.Classify(err) != zoom.KindUnauthorized {
+		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -14,6 +14,7 @@ import (
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/controllers"
+	"github.com/zoom-operator/zoom-operator/internal/accountpool"
 	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
@@ -63,7 +64,11 @@ func TestManagerRunsWithTheShippedRBAC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := controllers.Setup(mgr, controllers.Options{ResyncInterval: 10 * time.Minute, MaxConcurrentReconciles: 2}); err != nil {
+	hosts, err := accountpool.ParseHosts("127.0.0.1") // the fake Zoom
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := controllers.Setup(mgr, controllers.Options{ResyncInterval: 10 * time.Minute, MaxConcurrentReconciles: 2, AllowedHosts: hosts}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
