@@ -134,7 +134,7 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := countUsersInto(mgr, pool); err != nil {
 		return err
 	}
-	if err := registerMetrics(pool.Collector(), &userCollector{reader: mgr.GetClient()}); err != nil {
+	if err := registerMetrics(pool.Collector(), &userCollector{reader: mgr.GetClient(), pool: pool}); err != nil {
 		return err
 	}
 	rec := mgr.GetEventRecorder("zoom-operator")

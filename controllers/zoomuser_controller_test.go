@@ -21,7 +21,9 @@ const postUsers = "POST /users"
 
 func TestCreateSetsZoomIDWithOneCreate(t *testing.T) {
 	t.Parallel()
-	tn := newTenant(t, zoomfake.Options{}, false)
+	// A Zoom account of its own, so that zoom_users counts this test's user alone.
+	const accountID = "acct-create-once"
+	tn := newTenant(t, zoomfake.Options{AccountID: accountID}, false)
 	tn.create(tn.user("ada", "ada@example.com", func(zu *zoomv1.ZoomUser) { zu.Spec.Type = zoomv1.UserTypeLicensed }))
 
 	zu := tn.waitReady("ada")
@@ -42,7 +44,7 @@ func TestCreateSetsZoomIDWithOneCreate(t *testing.T) {
 		t.Errorf("creates for ada = %d, want exactly 1", n)
 	}
 	tn.waitEvent("ada", corev1.EventTypeNormal, zoomv1.ReasonCreated, remote.ID)
-	if n := gaugeValue(t, "zoom_users", map[string]string{"account": "ZoomAccount/" + tn.ns + "/zoom", "state": "active", "ready": "True"}); n != 1 {
+	if n := gaugeValue(t, "zoom_users", map[string]string{"zoom_account": accountID, "state": "active", "ready": "True"}); n != 1 {
 		t.Errorf("zoom_users for this account, active and Ready = %v, want 1", n)
 	}
 }

@@ -357,6 +357,19 @@ func (p *Pool) IdentityOf(key Key, src Source) (Identity, bool) {
 	return e.identity, true
 }
 
+// AccountIDs maps each authenticated account object to its Zoom account id.
+func (p *Pool) AccountIDs() map[Key]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ids := make(map[Key]string, len(p.entries))
+	for key, e := range p.entries {
+		if e.shared != nil {
+			ids[key] = e.identity.AccountID
+		}
+	}
+	return ids
+}
+
 // Forget drops a deleted account object's client, and the Zoom account's
 // state (and metrics) when no other object uses it.
 func (p *Pool) Forget(key Key) {

@@ -49,13 +49,18 @@ type Zoom struct {
 	*zoomfake.Server
 	// URL is the base URL: the API is under /v2, the token endpoint at
 	// /oauth/token.
-	URL string
-	srv *httptest.Server
+	URL   string
+	srv   *httptest.Server
+	creds Credentials
 }
 
 // StartZoom serves a fake Zoom; the caller stops it with Close.
 func StartZoom(o ZoomOptions) (*Zoom, error) {
-	o.Fake.AccountID, o.Fake.ClientID, o.Fake.ClientSecret = FakeCredentials.AccountID, FakeCredentials.ClientID, FakeCredentials.ClientSecret
+	creds := FakeCredentials
+	if o.Fake.AccountID != "" {
+		creds.AccountID = o.Fake.AccountID // a Zoom account of its own, e.g. for per-account metrics
+	}
+	o.Fake.AccountID, o.Fake.ClientID, o.Fake.ClientSecret = creds.AccountID, creds.ClientID, creds.ClientSecret
 	fake := zoomfake.New(o.Fake)
 	var handler http.Handler = fake
 	if o.Wrap != nil {
@@ -71,7 +76,7 @@ func StartZoom(o ZoomOptions) (*Zoom, error) {
 		srv.Listener = ln
 	}
 	srv.Start()
-	return &Zoom{Server: fake, URL: srv.URL, srv: srv}, nil
+	return &Zoom{Server: fake, URL: srv.URL, srv: srv, creds: creds}, nil
 }
 
 // Close stops serving; requests in flight are cut off.
@@ -79,7 +84,7 @@ func (z *Zoom) Close() { z.srv.Close() }
 
 // Target is where an account points: the fake's URLs and credentials.
 func (z *Zoom) Target() Target {
-	return Target{Credentials: FakeCredentials, APIURL: z.URL + "/v2", TokenURL: z.URL + "/oauth/token"}
+	return Target{Credentials: z.creds, APIURL: z.URL + "/v2", TokenURL: z.URL + "/oauth/token"}
 }
 
 // FakeZoomManagerArgs are the flags a manager needs to talk to a fake Zoom
