@@ -143,7 +143,11 @@ func (c *Cache) ensureFresh(ctx context.Context, l Lister) error {
 	calls := c.listCalls
 	c.mu.Unlock()
 	if !c.worthIt(calls) {
-		c.store(nil, calls, false)
+		// Asking again costs nothing, and an account that is filling up
+		// (a bulk apply) must not wait a whole ttl for its snapshot.
+		c.mu.Lock()
+		c.users, c.enabled, c.fetchedAt = nil, false, time.Time{}
+		c.mu.Unlock()
 		return nil
 	}
 	err := c.list(ctx, l)

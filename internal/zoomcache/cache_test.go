@@ -132,9 +132,10 @@ func TestWriteThroughAndRemove(t *testing.T) {
 func TestNotWorthListing(t *testing.T) {
 	l, clk := newFixture()
 	var asked []int
+	worth := false
 	c := New(time.Minute, clk.now, func(calls int) bool {
 		asked = append(asked, calls)
-		return false
+		return worth
 	})
 	if _, a, err := c.Lookup(context.Background(), l, "ada@example.com"); a != Unknown || err != nil {
 		t.Errorf("answer = %v, %v; want Unknown", a, err)
@@ -143,8 +144,14 @@ func TestNotWorthListing(t *testing.T) {
 	if _, a, _ := c.Lookup(context.Background(), l, "x@example.com"); a != Unknown {
 		t.Errorf("disabled cache answered %v", a)
 	}
-	if l.total() != 0 || len(asked) != 1 || asked[0] != 3 {
-		t.Errorf("list calls %d, worthIt asked %v; want 0 calls, asked once with 3", l.total(), asked)
+	if l.total() != 0 || len(asked) != 2 || asked[0] != 3 {
+		t.Errorf("list calls %d, worthIt asked %v; want 0 calls, asked at each lookup with 3", l.total(), asked)
+	}
+	// The account fills up (a bulk apply): the next lookup lists at once,
+	// without waiting out the ttl.
+	worth = true
+	if _, a, err := c.Lookup(context.Background(), l, "ada@example.com"); a != Found || err != nil || l.total() != 3 {
+		t.Errorf("after the account filled up: %v, %v with %d list calls; want Found after one listing", a, err, l.total())
 	}
 }
 
