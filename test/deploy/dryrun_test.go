@@ -26,6 +26,7 @@ var installObjects = []string{
 	"CustomResourceDefinition zoomusers.zoom.zoomoperator.dev",
 	"Deployment zoom-operator-system/zoom-operator-controller-manager",
 	"Namespace zoom-operator-system",
+	"PodDisruptionBudget zoom-operator-system/zoom-operator-controller-manager",
 	"Role zoom-operator-system/zoom-operator-leader-election-role",
 	"RoleBinding zoom-operator-system/zoom-operator-leader-election-rolebinding",
 	"Service zoom-operator-system/zoom-operator-controller-manager-metrics-service",
@@ -47,8 +48,8 @@ func TestDefaultRendersTheInstall(t *testing.T) {
 
 	dep := managerDeployment(t, objs)
 	pod := dep.Spec.Template.Spec
-	if *dep.Spec.Replicas != 1 {
-		t.Errorf("replicas = %d, want 1", *dep.Spec.Replicas)
+	if *dep.Spec.Replicas != 2 {
+		t.Errorf("replicas = %d, want 2 (a leader and a standby)", *dep.Spec.Replicas)
 	}
 	if pod.ServiceAccountName != "zoom-operator-controller-manager" {
 		t.Errorf("serviceAccountName = %q, want the prefixed controller-manager", pod.ServiceAccountName)
@@ -58,9 +59,9 @@ func TestDefaultRendersTheInstall(t *testing.T) {
 	}
 	c := pod.Containers[0]
 	// The Makefile's deploy and build-installer put $(IMG) in place of
-	// exactly this image.
-	if c.Image != "controller:latest" {
-		t.Errorf("image = %q, want controller:latest (the Makefile replaces it with $(IMG))", c.Image)
+	// exactly this image, the release's own.
+	if want := releaseImage(t); c.Image != want {
+		t.Errorf("image = %q, want %s (the Makefile replaces it with $(IMG))", c.Image, want)
 	}
 	for _, arg := range []string{"--leader-elect", "--metrics-bind-address=:8443", "--health-probe-bind-address=:8081"} {
 		if !slices.Contains(c.Args, arg) {
@@ -80,7 +81,7 @@ func TestDefaultRendersTheInstall(t *testing.T) {
 		"requests.cpu": c.Resources.Requests.Cpu().String(), "requests.memory": c.Resources.Requests.Memory().String(),
 		"limits.cpu": c.Resources.Limits.Cpu().String(), "limits.memory": c.Resources.Limits.Memory().String(),
 	}
-	wantRes := map[string]string{"requests.cpu": "50m", "requests.memory": "64Mi", "limits.cpu": "500m", "limits.memory": "256Mi"}
+	wantRes := map[string]string{"requests.cpu": "50m", "requests.memory": "128Mi", "limits.cpu": "1", "limits.memory": "384Mi"}
 	if diff := cmp.Diff(wantRes, res); diff != "" {
 		t.Errorf("resources (-want +got):\n%s", diff)
 	}
