@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Puts the Apache-2.0 header of hack/boilerplate.go.txt (with the current
+# year) at the top of every tracked Go file that lacks it. test/license
+# checks the result.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+header=$(sed "s/Copyright [0-9]\{4\}/Copyright $(date -u +%Y)/" hack/boilerplate.go.txt)
+git ls-files --cached --others --exclude-standard '*.go' | while read -r f; do
+  if head -n 3 "$f" | grep -q 'Licensed under the Apache License, Version 2.0\|Copyright [0-9]\{4\} The zoom-operator Authors'; then
+    continue
+  fi
+  { printf '%s\n\n' "$header"; cat "$f"; } > "$f.tmp"
+  mv "$f.tmp" "$f"
+  echo "added the header to $f"
+done
