@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 header=$(sed "s/Copyright [0-9]\{4\}/Copyright $(date -u +%Y)/" hack/boilerplate.go.txt)
 git ls-files --cached --others --exclude-standard '*.go' | while read -r f; do
-  if head -n 3 "$f" | grep -q 'Licensed under the Apache License, Version 2.0\|Copyright [0-9]\{4\} The zoom-operator Authors'; then
+  if head -n 5 "$f" | grep -q 'Licensed under the Apache License, Version 2.0\|Copyright [0-9]\{4\} The zoom-operator Authors'; then
     continue
   fi
   { printf '%s\n\n' "$header"; cat "$f"; } > "$f.tmp"

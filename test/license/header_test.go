@@ -60,11 +60,12 @@ func TestGoFilesCarryTheLicenseHeader(t *testing.T) {
 }
 
 // headerPattern matches a file that starts with header, with any year in
-// its copyright line.
+// its copyright line. A build constraint may come first, as controller-gen
+// writes it.
 func headerPattern(header []byte) *regexp.Regexp {
 	quoted := regexp.QuoteMeta(string(bytes.TrimSpace(header)))
 	quoted = regexp.MustCompile(`Copyright \d{4}`).ReplaceAllString(quoted, `Copyright \d{4}`)
-	return regexp.MustCompile(`\A` + quoted + `\n`)
+	return regexp.MustCompile(`\A(//go:build [^\n]*\n\n)?` + quoted + `\n`)
 }
 
 // goFiles lists the Go files git tracks, or, outside a git checkout, those
@@ -112,7 +113,9 @@ func TestHeaderPattern(t *testing.T) {
 	}{
 		{"header", withHeader, true},
 		{"another year", strings.Replace(withHeader, "2026", "2027", 1), true},
+		{"build constraint first", "//go:build linux\n\n" + withHeader, true},
 		{"no header", "package x\n", false},
+		{"build constraint only", "//go:build linux\n\npackage x\n", false},
 		{"header after code", "package x\n\n" + withHeader, false},
 		{"other licence", strings.Replace(withHeader, "Apache License", "MIT License", 1), false},
 	} {
