@@ -21,8 +21,13 @@ all: build
 ##@ Development
 
 .PHONY: manifests
-manifests: ## Generate CRDs and RBAC from the markers in the code.
+manifests: ## Generate CRDs and RBAC from the markers in the code, then bring the Helm chart and config/prometheus in step.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	$(MAKE) chart
+
+.PHONY: chart
+chart: ## Copy CRDs, RBAC, alert rules and dashboard from config/ into charts/zoom-operator (and wrap the rules for config/prometheus).
+	$(GO) run ./hack/chartsync
 
 .PHONY: generate
 generate: ## Generate deepcopy code.
@@ -64,7 +69,7 @@ fuzz: ## Run each fuzz test for FUZZTIME (default 1m); findings land in internal
 
 .PHONY: build
 build: ## Build the manager and the fake Zoom server into bin/.
-	$(GO) build -o bin/manager .
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/manager .
 	$(GO) build -o bin/zoomfake ./cmd/zoomfake
 	$(GO) build -o bin/run-local ./hack/runlocal
 
@@ -80,14 +85,25 @@ help: ## Show this help.
 
 ##@ Deployment
 
-IMG ?= ghcr.io/zoom-operator/zoom-operator:latest
+# VERSION is the release's version: the image tag, the chart's version and
+# appVersion, and the image config/manager names all follow it (a test in
+# test/deploy checks that they agree). Change them together.
+VERSION ?= 0.1.0
+IMAGE_REPO ?= ghcr.io/zoom-operator/zoom-operator
+IMG ?= $(IMAGE_REPO):$(VERSION)
+# The commit and its date are stamped into the binary and the image; the
+# commit's date (not the time of the build) keeps builds reproducible.
+COMMIT ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+BUILD_DATE ?= $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null || date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS = -X github.com/zoom-operator/zoom-operator/internal/version.Version=$(VERSION) -X github.com/zoom-operator/zoom-operator/internal/version.Commit=$(COMMIT) -X github.com/zoom-operator/zoom-operator/internal/version.Date=$(BUILD_DATE)
+IMAGE_TAR = dist/zoom-operator-$(VERSION).oci.tar
 KUBECTL ?= kubectl
 CONTAINER_TOOL ?= docker
 ignore-not-found ?= false
 
 # RENDER prints config/default with $(IMG) as the manager's image. It needs
 # only kubectl's built-in kustomize, and leaves the checked-in files alone.
-RENDER = $(KUBECTL) kustomize config/default | sed 's|^\([[:space:]]*image:[[:space:]]*\)controller:latest[[:space:]]*$$|\1$(IMG)|'
+RENDER = $(KUBECTL) kustomize config/default | sed 's|^\([[:space:]]*image:[[:space:]]*\)$(IMAGE_REPO):$(VERSION)[[:space:]]*$$|\1$(IMG)|'
 
 .PHONY: install
 install: manifests ## Install the CRDs into the cluster of the current kubeconfig context.
@@ -107,12 +123,23 @@ undeploy: ## Remove everything deploy created; ignore-not-found=true to tolerate
 
 .PHONY: build-installer
 build-installer: manifests generate ## Write dist/install.yaml: CRDs, RBAC and the manager (image $(IMG)) in one file.
-	mkdir -p dist
-	$(RENDER) > dist/install.yaml
+	$(GO) run ./hack/release --out dist --img $(IMG) --install-only
+
+.PHONY: image
+image: ## Build the multi-arch (linux/amd64, linux/arm64) OCI image as $(IMAGE_TAR), with Go alone (no container engine).
+	$(GO) run ./hack/image build --version $(VERSION) --commit $(COMMIT) --date $(BUILD_DATE) --name $(IMG) --out $(IMAGE_TAR)
+
+.PHONY: image-push
+image-push: ## Push $(IMAGE_TAR) (make image) to $(IMG), with the credentials of ~/.docker/config.json.
+	$(GO) run ./hack/image push --from $(IMAGE_TAR) $(IMG)
+
+.PHONY: release
+release: manifests generate image ## Write dist/: install.yaml, the chart .tgz, the image tar file and SHA256SUMS.
+	$(GO) run ./hack/release --out dist --img $(IMG) --image-tar $(IMAGE_TAR)
 
 .PHONY: docker-build
-docker-build: ## Build the manager's container image $(IMG).
-	$(CONTAINER_TOOL) build -t $(IMG) .
+docker-build: ## Build the manager's container image $(IMG) with a container engine (the Dockerfile; `make image` is the tested path).
+	$(CONTAINER_TOOL) build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) --build-arg BUILD_DATE=$(BUILD_DATE) -t $(IMG) .
 
 .PHONY: docker-push
 docker-push: ## Push the manager's container image $(IMG).

@@ -17,6 +17,9 @@ limitations under the License.
 package main
 
 import (
+	"slices"
+	"strings"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	toolscache "k8s.io/client-go/tools/cache"
@@ -27,8 +30,29 @@ import (
 // keeps its managedFields (the reconcilers never read them), and objects
 // watched as metadata only (Secrets, Namespaces) keep no annotations either,
 // since kubectl's last-applied-configuration annotation holds a Secret's data.
-func cacheOptions() cache.Options {
-	return cache.Options{DefaultTransform: leanMetadata}
+// With --watch-namespaces, namespaced objects are cached from those
+// namespaces only, for teams that cannot grant cluster-wide reads.
+func cacheOptions(watchNamespaces string) cache.Options {
+	opts := cache.Options{DefaultTransform: leanMetadata}
+	if namespaces := parseNamespaces(watchNamespaces); len(namespaces) > 0 {
+		opts.DefaultNamespaces = map[string]cache.Config{}
+		for _, ns := range namespaces {
+			opts.DefaultNamespaces[ns] = cache.Config{}
+		}
+	}
+	return opts
+}
+
+// parseNamespaces splits a comma-separated list, dropping blanks and repeats.
+func parseNamespaces(list string) []string {
+	var out []string
+	for _, ns := range strings.Split(list, ",") {
+		ns = strings.TrimSpace(ns)
+		if ns != "" && !slices.Contains(out, ns) {
+			out = append(out, ns)
+		}
+	}
+	return out
 }
 
 func leanMetadata(obj any) (any, error) {

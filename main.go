@@ -1,3 +1,19 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 // Command manager runs the zoom-operator controllers.
 package main
 
@@ -9,6 +25,10 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	// The image is built FROM scratch: Go's embedded copy of the Mozilla
+	// roots verifies Zoom's TLS when the system has no CA bundle.
+	_ "golang.org/x/crypto/x509roots/fallback"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -22,6 +42,7 @@ import (
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/controllers"
 	"github.com/zoom-operator/zoom-operator/internal/accountpool"
+	"github.com/zoom-operator/zoom-operator/internal/version"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
 
@@ -41,6 +62,7 @@ type options struct {
 	allowedHosts     string
 	listMaxUsers     int
 	reconcileTimeout time.Duration
+	watchNamespaces  string
 }
 
 func main() {
@@ -60,10 +82,17 @@ func main() {
 	flag.StringVar(&o.allowedHosts, "allowed-zoom-hosts", strings.Join(accountpool.DefaultAllowedHosts, ","), "Comma-separated hosts (host, or host:port) that accounts' apiURL and tokenURL may use; plain http only to a listed loopback address. An account outside it is not Ready (reason HostNotAllowed).")
 	flag.IntVar(&o.listMaxUsers, "zoom-list-max-users", zoom.DefaultMaxListUsers, "Most users one listing of a Zoom account may return before it is abandoned, bounding what any server can make the manager hold.")
 	flag.DurationVar(&o.reconcileTimeout, "reconcile-timeout", 2*time.Minute, "Deadline of one reconcile, whatever Zoom does.")
+	flag.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces whose ZoomUsers, ZoomAccounts and Secrets the manager watches; empty watches all. Cluster-scoped objects (ClusterZoomAccounts, Namespaces) are watched cluster-wide either way.")
+	showVersion := flag.Bool("version", false, "Print the version, commit and build date, and exit.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
+	if *showVersion {
+		fmt.Println(version.String())
+		return
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	ctrl.Log.Info("starting zoom-operator", "version", version.Version, "commit", version.Commit, "built", version.Date)
 
 	copts, err := o.controllerOptions()
 	if err != nil {
@@ -113,7 +142,7 @@ func run(o options, copts controllers.Options) error {
 		LeaderElectionID:              "zoom-operator.zoomoperator.dev",
 		LeaderElectionNamespace:       o.leaderElectionNS,
 		LeaderElectionReleaseOnCancel: true,
-		Cache:                         cacheOptions(),
+		Cache:                         cacheOptions(o.watchNamespaces),
 	})
 	if err != nil {
 		return err

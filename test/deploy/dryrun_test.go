@@ -1,3 +1,19 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
 package deploy
 
 import (
@@ -30,6 +46,7 @@ var installObjects = []string{
 	"CustomResourceDefinition zoomusers.zoom.zoomoperator.dev",
 	"Deployment zoom-operator-system/zoom-operator-controller-manager",
 	"Namespace zoom-operator-system",
+	"PodDisruptionBudget zoom-operator-system/zoom-operator-controller-manager",
 	"Role zoom-operator-system/zoom-operator-leader-election-role",
 	"RoleBinding zoom-operator-system/zoom-operator-leader-election-rolebinding",
 	"Service zoom-operator-system/zoom-operator-controller-manager-metrics-service",
@@ -51,8 +68,8 @@ func TestDefaultRendersTheInstall(t *testing.T) {
 
 	dep := managerDeployment(t, objs)
 	pod := dep.Spec.Template.Spec
-	if *dep.Spec.Replicas != 1 {
-		t.Errorf("replicas = %d, want 1", *dep.Spec.Replicas)
+	if *dep.Spec.Replicas != 2 {
+		t.Errorf("replicas = %d, want 2 (a leader and a standby)", *dep.Spec.Replicas)
 	}
 	if pod.ServiceAccountName != "zoom-operator-controller-manager" {
 		t.Errorf("serviceAccountName = %q, want the prefixed controller-manager", pod.ServiceAccountName)
@@ -62,9 +79,9 @@ func TestDefaultRendersTheInstall(t *testing.T) {
 	}
 	c := pod.Containers[0]
 	// The Makefile's deploy and build-installer put $(IMG) in place of
-	// exactly this image.
-	if c.Image != "controller:latest" {
-		t.Errorf("image = %q, want controller:latest (the Makefile replaces it with $(IMG))", c.Image)
+	// exactly this image, the release's own.
+	if want := releaseImage(t); c.Image != want {
+		t.Errorf("image = %q, want %s (the Makefile replaces it with $(IMG))", c.Image, want)
 	}
 	for _, arg := range []string{"--leader-elect", "--metrics-bind-address=:8443", "--health-probe-bind-address=:8081"} {
 		if !slices.Contains(c.Args, arg) {
@@ -84,7 +101,7 @@ func TestDefaultRendersTheInstall(t *testing.T) {
 		"requests.cpu": c.Resources.Requests.Cpu().String(), "requests.memory": c.Resources.Requests.Memory().String(),
 		"limits.cpu": c.Resources.Limits.Cpu().String(), "limits.memory": c.Resources.Limits.Memory().String(),
 	}
-	wantRes := map[string]string{"requests.cpu": "50m", "requests.memory": "64Mi", "limits.cpu": "500m", "limits.memory": "256Mi"}
+	wantRes := map[string]string{"requests.cpu": "50m", "requests.memory": "128Mi", "limits.cpu": "1", "limits.memory": "384Mi"}
 	if diff := cmp.Diff(wantRes, res); diff != "" {
 		t.Errorf("resources (-want +got):\n%s", diff)
 	}
