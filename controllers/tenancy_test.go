@@ -228,3 +228,60 @@ func TestPasswordSecretNeedsTheOptInLabel(t *testing.T) {
 		t.Errorf("%d creates sent with an unlabelled Secret's value", n)
 	}
 }
+
+// A namespace loses its access to a ClusterZoomAccount and the account is
+// then deleted. The client the manager remembers for the account's pending
+// deletions serves only the namespaces the account allowed, so deleting a
+// ZoomUser of the revoked namespace touches nothing in Zoom.
+func TestRememberedClusterAccountServesOnlyAllowedNamespaces(t *testing.T) {
+	t.Parallel()
+	tn := newTenant(t, zoomfake.Options{}, false)
+	labelNamespace(t, tn, map[string]string{"zoom-access": "yes"})
+	name := tn.ns + "-shared"
+	cza := &zoomv1.ClusterZoomAccount{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: zoomv1.ClusterZoomAccountSpec{
+			CredentialsSecretRef: zoomv1.SecretReference{Name: "zoom-s2s", Namespace: tn.ns},
+			AccountSettings:      tn.settings(false),
+			AllowedNamespaces: zoomv1.AllowedNamespaces{From: zoomv1.NamespacesFromSelector,
+				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"zoom-access": "yes"}}},
+		},
+	}
+	tn.create(cza)
+	t.Cleanup(func() { _ = tn.k8s.Delete(context.Background(), cza) })
+	tn.create(tn.user("kept", "kept@example.com", func(zu *zoomv1.ZoomUser) {
+		zu.Spec.AccountRef = zoomv1.AccountReference{Kind: zoomv1.AccountKindCluster, Name: name}
+		zu.Spec.DeletionPolicy = zoomv1.DeletionPolicyDelete
+	}))
+	bound := tn.waitReady("kept")
+
+	labelNamespace(t, tn, map[string]string{"zoom-access": "no"})
+	tn.waitReason("kept", zoomv1.ReasonForbidden)
+	if err := tn.k8s.Delete(context.Background(), cza); err != nil {
+		t.Fatal(err)
+	}
+	tn.delete("kept")
+	zu := tn.waitReason("kept", zoomv1.ReasonForbidden)
+	if zu.Status.ID != bound.Status.ID {
+		t.Errorf("status.id = %q, want the bound %q kept", zu.Status.ID, bound.Status.ID)
+	}
+	consistently(t, 2*time.Second, "no DELETE through the remembered client", func() bool {
+		_, found := tn.fake.User("kept@example.com")
+		return found && tn.fake.Count("DELETE /users/{userId}") == 0
+	})
+	// Release the object for the namespace's cleanup.
+	tn.edit("kept", func(zu *zoomv1.ZoomUser) { zu.Spec.DeletionPolicy = zoomv1.DeletionPolicyOrphan })
+	tn.waitGone("kept")
+}
+
+func labelNamespace(t *testing.T, tn *tenant, labels map[string]string) {
+	t.Helper()
+	var ns corev1.Namespace
+	if err := tn.k8s.Get(context.Background(), client.ObjectKey{Name: tn.ns}, &ns); err != nil {
+		t.Fatal(err)
+	}
+	ns.Labels = labels
+	if err := tn.k8s.Update(context.Background(), &ns); err != nil {
+		t.Fatal(err)
+	}
+}
