@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -210,5 +211,5 @@ func (s *userSync) zoomOutcome(err error) outcome {
 }
 
 func (s *userSync) event(reason, format string, args ...any) {
-	s.r.eventf(s.zu, "Normal", reason, format, args...)
+	s.r.eventf(s.zu, corev1.EventTypeNormal, reason, format, args...)
 }
