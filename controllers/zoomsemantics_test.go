@@ -89,9 +89,14 @@ func TestInactiveUserTypeWaitsForActivation(t *testing.T) {
 
 	before := len(tn.fake.Requests())
 	tn.edit("idle", func(zu *zoomv1.ZoomUser) { zu.Spec.State = zoomv1.UserStateActive })
-	tn.waitZoom("idle@example.com", "active and Licensed", func(u zoomfake.User, _ bool) bool {
-		return u.Status == "active" && u.Type == 2
+	zu = tn.waitUser("idle", "Ready after the reactivation", func(now *zoomv1.ZoomUser) bool {
+		return now.Generation > zu.Generation && readyAtGeneration(now)
 	})
+	// The licence is back by the time the object says Ready: in the same
+	// pass as the activation, not at a later resync.
+	if u, _ := tn.fake.User("idle@example.com"); u.Status != "active" || u.Type != 2 {
+		t.Fatalf("Zoom user = %+v when the object turned Ready, want active and Licensed", u)
+	}
 	var calls []string
 	for _, r := range tn.changesSince(before) {
 		calls = append(calls, r.Endpoint+" "+string(r.Body))
@@ -100,7 +105,6 @@ func TestInactiveUserTypeWaitsForActivation(t *testing.T) {
 	if !slices.Equal(calls, want) {
 		t.Errorf("calls = %q, want activation first, then the type: %q", calls, want)
 	}
-	zu = tn.waitReady("idle")
 	if msg := condition(zu, zoomv1.ConditionReady).Message; msg != "Zoom user matches the spec" {
 		t.Errorf("Ready message = %q after reactivation", msg)
 	}
