@@ -166,7 +166,7 @@ func (tn *tenant) group(name string, edit ...func(*zoomv1.ZoomGroup)) *zoomv1.Zo
 func TestInvalidZoomGroupsAreRejected(t *testing.T) {
 	t.Parallel()
 	ns := namespaceFor(t)
-	tn := &tenant{t: t, ns: ns}
+	tn := &tenant{t: t, k8s: k8s, ns: ns}
 	tn.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 
 	for _, tc := range []struct {
@@ -215,7 +215,7 @@ func TestInvalidZoomGroupsAreRejected(t *testing.T) {
 func TestZoomGroupNameIsImmutableOnceBound(t *testing.T) {
 	t.Parallel()
 	ns := namespaceFor(t)
-	tn := &tenant{t: t, ns: ns}
+	tn := &tenant{t: t, k8s: k8s, ns: ns}
 	tn.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 	tn.create(tn.group("eng"))
 	ctx := context.Background()
@@ -256,7 +256,7 @@ func TestZoomGroupNameIsImmutableOnceBound(t *testing.T) {
 func TestOwnerRoleIsRejected(t *testing.T) {
 	t.Parallel()
 	ns := namespaceFor(t)
-	tn := &tenant{t: t, ns: ns}
+	tn := &tenant{t: t, k8s: k8s, ns: ns}
 	tn.create(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 	ctx := context.Background()
 	suspended := func(zu *zoomv1.ZoomUser) { zu.Spec.Suspend = true }
