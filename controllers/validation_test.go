@@ -51,7 +51,8 @@ func TestInvalidManifestsAreRejected(t *testing.T) {
 		{"transferTo is the user", func(s *zoomv1.ZoomUserSpec) { s.TransferTo = "OK@Example.com" }, "transferTo must name another user than email"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			zu := tn.user("bad-"+strings.ReplaceAll(tc.name, " ", "-"), "ok@example.com")
+			// A valid name, so that the rule under test is the only one refusing.
+			zu := tn.user("bad-"+strings.ReplaceAll(strings.ToLower(tc.name), " ", "-"), "ok@example.com")
 			tc.edit(&zu.Spec)
 			err := k8s.Create(context.Background(), zu)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
