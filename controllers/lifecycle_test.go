@@ -427,7 +427,7 @@ func TestAutoCreatePasswordFromSecret(t *testing.T) {
 	tn := newTenant(t, zoomfake.Options{}, false)
 	const password = "Str0ngPassw0rdValue"
 	tn.create(tn.user("auto", "auto@example.com", func(zu *zoomv1.ZoomUser) {
-		zu.Spec.Action = zoomv1.ActionAutoCreate
+		zu.Spec.Action, zu.Spec.DeletionPolicy = zoomv1.ActionAutoCreate, zoomv1.DeletionPolicyDelete
 		zu.Spec.PasswordSecretRef = &zoomv1.SecretKeyReference{Name: "auto-pw", Key: "password"}
 	}))
 	zu := tn.waitReason("auto", zoomv1.ReasonInvalidSpec)

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -76,9 +77,9 @@ func zoomOutcome(err error, now time.Time) outcome {
 	case zoom.KindUnauthorized:
 		return waiting(zoomv1.ReasonAccountNotReady, "Zoom refused the account's credentials: "+err.Error(), time.Minute)
 	case zoom.KindMissingScope:
-		return waiting(zoomv1.ReasonAccountNotReady, "the account's Zoom app lacks a scope (add it to the app): "+err.Error(), time.Minute)
+		return missingScope(err)
 	case zoom.KindTerminal, zoom.KindNotFound, zoom.KindAlreadyExists:
-		return stalled(terminalReason(err), "Zoom refused the request: "+err.Error())
+		return refused(err)
 	default:
 		return failed(zoomv1.ReasonZoomUnavailable, err)
 	}
@@ -91,14 +92,45 @@ func dailyLimited(resume, now time.Time) outcome {
 	return waiting(zoomv1.ReasonRateLimited, msg, resume.Sub(now)+jitter(5*time.Second))
 }
 
-// terminalReason tells a spec Zoom cannot accept (code 300, invalid
-// parameter) from other refusals.
-func terminalReason(err error) string {
-	var apiErr *zoom.APIError
-	if errors.As(err, &apiErr) && apiErr.Code == 300 {
-		return zoomv1.ReasonInvalidSpec
+// missingScope names the scopes Zoom asked for. It is Stalled: only a
+// change of the app in Zoom helps, and the resync sees it when it comes.
+func missingScope(err error) outcome {
+	scopes := strings.Join(zoom.MissingScopes(err), ", ")
+	if scopes == "" {
+		scopes = "the one Zoom names"
 	}
-	return zoomv1.ReasonZoomError
+	return stalled(zoomv1.ReasonMissingScope, fmt.Sprintf(
+		"the account's Zoom app lacks the scope %s: add it to the app in the Zoom App Marketplace (Zoom said: %v)", scopes, err))
+}
+
+// refused maps a definite refusal to the reason that names what a person
+// must change: deletionPolicy (DeletionRefused), spec.transferTo
+// (TransferRequired), another spec value (InvalidSpec: code 300), or
+// something outside the spec (ZoomError).
+func refused(err error) outcome {
+	var apiErr *zoom.APIError
+	switch {
+	case zoom.IsDisassociationRefused(err):
+		return stalled(zoomv1.ReasonDeletionRefused, fmt.Sprintf(
+			"Zoom refused to disassociate the user (%v); deletionPolicy %s", err, workingPolicies(err)))
+	case zoom.IsTransferRequired(err):
+		return stalled(zoomv1.ReasonTransferRequired, fmt.Sprintf(
+			"Zoom removes this user only with a transfer target (it hosts Zoom Events or Sessions): set spec.transferTo to the email of a user who receives its data, or set deletionPolicy Deactivate or Orphan (Zoom said: %v)", err))
+	case errors.As(err, &apiErr) && apiErr.Code == 300:
+		return stalled(zoomv1.ReasonInvalidSpec, "Zoom refused the request: "+err.Error())
+	}
+	return stalled(zoomv1.ReasonZoomError, "Zoom refused the request: "+err.Error())
+}
+
+// workingPolicies says which deletion policies remain once Zoom refused to
+// disassociate: an admin (1117) cannot be deactivated either (code 200,
+// docs/zoom-contract.md U6a), a user of a managed domain (1107) can.
+func workingPolicies(err error) string {
+	var apiErr *zoom.APIError
+	if errors.As(err, &apiErr) && apiErr.Code == 1117 {
+		return "Delete or Orphan works for an admin (Zoom does not deactivate admins); change spec.deletionPolicy to finish the deletion, or remove the user's admin role in Zoom"
+	}
+	return "Delete, Deactivate or Orphan works for a user of a managed domain; change spec.deletionPolicy to finish the deletion"
 }
 
 // accountOutcome maps an account resolution failure to an outcome.

@@ -19,6 +19,7 @@ package controllers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -55,9 +56,21 @@ func TestZoomOutcome(t *testing.T) {
 			err:        &zoom.APIError{StatusCode: 401, Code: 124, Message: "Invalid access token."},
 			wantReason: zoomv1.ReasonAccountNotReady, minWait: time.Minute, maxWait: time.Minute,
 		},
-		"a missing scope waits for the account's app": {
+		"a missing scope stalls until the app changes": {
 			err:        &zoom.APIError{StatusCode: 400, Code: 4711, Message: "Invalid access token, does not contain scopes:[user:read:list_users:admin]."},
-			wantReason: zoomv1.ReasonAccountNotReady, minWait: time.Minute, maxWait: time.Minute,
+			wantReason: zoomv1.ReasonMissingScope, wantStalled: true,
+		},
+		"a refused disassociation waits for another policy": {
+			err:        &zoom.APIError{StatusCode: 400, Code: 1107, Message: "You can not disassociate a user with managed domain.", Endpoint: "DELETE /users/{userId}"},
+			wantReason: zoomv1.ReasonDeletionRefused, wantStalled: true,
+		},
+		"a removal without transfer target asks for transferTo": {
+			err:        &zoom.APIError{StatusCode: 400, Code: 300, Message: "This user has published events on Zoom Events and you do not specify a target user to transfer data.", Endpoint: "DELETE /users/{userId}"},
+			wantReason: zoomv1.ReasonTransferRequired, wantStalled: true,
+		},
+		"another code 300 of a removal is an invalid spec": {
+			err:        &zoom.APIError{StatusCode: 400, Code: 300, Message: "The destination user does not have a Zoom Events license and cannot receive this data.", Endpoint: "DELETE /users/{userId}"},
+			wantReason: zoomv1.ReasonInvalidSpec, wantStalled: true,
 		},
 		"code 300 is an invalid spec": {
 			err:        &zoom.APIError{StatusCode: 400, Code: 300, Message: "Invalid parameter: password"},
@@ -200,8 +213,13 @@ type recordingZoom struct {
 	calls []string
 }
 
-func (f *recordingZoom) Delete(_ context.Context, t userapi.Target, action string) error {
-	f.calls = append(f.calls, "DELETE "+t.ID+" "+action)
+func (f *recordingZoom) Delete(_ context.Context, t userapi.Target, opts zoom.RemoveOptions) error {
+	call := "DELETE " + t.ID + " " + opts.Action
+	if opts.TransferEmail != "" {
+		call += fmt.Sprintf(" to %s meeting=%v webinar=%v recording=%v whiteboard=%v", opts.TransferEmail,
+			opts.TransferMeeting, opts.TransferWebinar, opts.TransferRecording, opts.TransferWhiteboard)
+	}
+	f.calls = append(f.calls, call)
 	return nil
 }
 
@@ -211,22 +229,28 @@ func (f *recordingZoom) SetStatus(_ context.Context, t userapi.Target, activate 
 }
 
 func TestApplyDeletionPolicy(t *testing.T) {
+	const to = " to heir@example.com meeting=true webinar=true recording=true whiteboard=true"
 	for name, tc := range map[string]struct {
-		policy zoomv1.DeletionPolicy
-		state  string
-		want   []string
-		reason string
+		policy     zoomv1.DeletionPolicy
+		state      string
+		want       []string
+		reason     string
+		transferTo string
 	}{
-		"delete":                  {zoomv1.DeletionPolicyDelete, "active", []string{"DELETE id delete"}, zoomv1.ReasonDeleted},
-		"delete pending":          {zoomv1.DeletionPolicyDelete, "pending", []string{"DELETE id disassociate"}, zoomv1.ReasonDisassociated},
-		"disassociate":            {zoomv1.DeletionPolicyDisassociate, "active", []string{"DELETE id disassociate"}, zoomv1.ReasonDisassociated},
-		"deactivate":              {zoomv1.DeletionPolicyDeactivate, "active", []string{"STATUS id deactivate"}, zoomv1.ReasonDeactivated},
-		"deactivate inactive":     {zoomv1.DeletionPolicyDeactivate, "inactive", nil, zoomv1.ReasonDeactivated},
-		"deactivate pending user": {zoomv1.DeletionPolicyDeactivate, "pending", []string{"DELETE id disassociate"}, zoomv1.ReasonDisassociated},
+		"delete with transfer":       {zoomv1.DeletionPolicyDelete, "active", []string{"DELETE id delete" + to}, zoomv1.ReasonDeleted, "heir@example.com"},
+		"disassociate with transfer": {zoomv1.DeletionPolicyDisassociate, "inactive", []string{"DELETE id disassociate" + to}, zoomv1.ReasonDisassociated, "heir@example.com"},
+		"invitation moves nothing":   {zoomv1.DeletionPolicyDelete, "pending", []string{"DELETE id disassociate"}, zoomv1.ReasonDisassociated, "heir@example.com"},
+		"deactivate transfers none":  {zoomv1.DeletionPolicyDeactivate, "active", []string{"STATUS id deactivate"}, zoomv1.ReasonDeactivated, "heir@example.com"},
+		"delete":                     {zoomv1.DeletionPolicyDelete, "active", []string{"DELETE id delete"}, zoomv1.ReasonDeleted, ""},
+		"delete pending":             {zoomv1.DeletionPolicyDelete, "pending", []string{"DELETE id disassociate"}, zoomv1.ReasonDisassociated, ""},
+		"disassociate":               {zoomv1.DeletionPolicyDisassociate, "active", []string{"DELETE id disassociate"}, zoomv1.ReasonDisassociated, ""},
+		"deactivate":                 {zoomv1.DeletionPolicyDeactivate, "active", []string{"STATUS id deactivate"}, zoomv1.ReasonDeactivated, ""},
+		"deactivate inactive":        {zoomv1.DeletionPolicyDeactivate, "inactive", nil, zoomv1.ReasonDeactivated, ""},
+		"deactivate pending user":    {zoomv1.DeletionPolicyDeactivate, "pending", []string{"DELETE id disassociate"}, zoomv1.ReasonDisassociated, ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			api := &recordingZoom{}
-			zu := &zoomv1.ZoomUser{Spec: zoomv1.ZoomUserSpec{DeletionPolicy: tc.policy}, Status: zoomv1.ZoomUserStatus{ID: "id", State: tc.state}}
+			zu := &zoomv1.ZoomUser{Spec: zoomv1.ZoomUserSpec{DeletionPolicy: tc.policy, TransferTo: tc.transferTo}, Status: zoomv1.ZoomUserStatus{ID: "id", State: tc.state}}
 			reason, err := applyDeletionPolicy(context.Background(), api, zu)
 			if err != nil || reason != tc.reason {
 				t.Errorf("reason, err = %s, %v; want %s", reason, err, tc.reason)

@@ -52,7 +52,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	// A user with a password, one that meets a 5xx, one refused by Zoom.
 	tn.create(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "pw", Namespace: tn.ns, Labels: passwordLabel}, StringData: map[string]string{"password": password}})
 	tn.create(tn.user("auto", "auto@example.com", func(zu *zoomv1.ZoomUser) {
-		zu.Spec.Action = zoomv1.ActionAutoCreate
+		zu.Spec.Action, zu.Spec.DeletionPolicy = zoomv1.ActionAutoCreate, zoomv1.DeletionPolicyDelete
 		zu.Spec.PasswordSecretRef = &zoomv1.SecretKeyReference{Name: "pw", Key: "password"}
 	}))
 	tn.fake.InjectFault(zoomfake.Fault{Endpoint: zoomfake.EndpointCreateUser, Times: 1, Status: http.StatusInternalServerError, Code: 500, Message: "boom"})

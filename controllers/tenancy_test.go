@@ -217,7 +217,7 @@ func TestPasswordSecretNeedsTheOptInLabel(t *testing.T) {
 	t.Parallel()
 	tn := newTenant(t, zoomfake.Options{}, false)
 	tn.create(tn.user("exfil", "exfil@example.com", func(zu *zoomv1.ZoomUser) {
-		zu.Spec.Action = zoomv1.ActionAutoCreate
+		zu.Spec.Action, zu.Spec.DeletionPolicy = zoomv1.ActionAutoCreate, zoomv1.DeletionPolicyDelete
 		zu.Spec.PasswordSecretRef = &zoomv1.SecretKeyReference{Name: "zoom-s2s", Key: zoomv1.SecretKeyClientSecret}
 	}))
 	zu := tn.waitReason("exfil", zoomv1.ReasonInvalidSpec)

@@ -56,9 +56,19 @@ func TestInvalidManifestsAreRejected(t *testing.T) {
 		{"autoCreate without password", func(s *zoomv1.ZoomUserSpec) { s.Action = zoomv1.ActionAutoCreate }, "passwordSecretRef is required when action is autoCreate and not allowed otherwise"},
 		{"password without autoCreate", func(s *zoomv1.ZoomUserSpec) { s.PasswordSecretRef = pw }, "passwordSecretRef is required when action is autoCreate and not allowed otherwise"},
 		{"type None without ssoCreate", func(s *zoomv1.ZoomUserSpec) { s.Type, s.Action = zoomv1.UserTypeNone, zoomv1.ActionCreate }, "type None is only allowed with action ssoCreate"},
+		// The default deletionPolicy, Disassociate, cannot work for a user
+		// of a managed domain, which every autoCreate user is (Zoom 1107).
+		{"autoCreate with the default deletion policy", func(s *zoomv1.ZoomUserSpec) { s.Action, s.PasswordSecretRef = zoomv1.ActionAutoCreate, pw },
+			"autoCreate users belong to a managed domain, which Zoom never disassociates: set deletionPolicy to Delete, Deactivate or Orphan"},
+		{"autoCreate with Disassociate", func(s *zoomv1.ZoomUserSpec) {
+			s.Action, s.PasswordSecretRef, s.DeletionPolicy = zoomv1.ActionAutoCreate, pw, zoomv1.DeletionPolicyDisassociate
+		}, "autoCreate users belong to a managed domain, which Zoom never disassociates"},
+		{"transferTo not an email", func(s *zoomv1.ZoomUserSpec) { s.TransferTo = "heir" }, `spec.transferTo: Invalid value: "heir": spec.transferTo in body should match`},
+		{"transferTo is the user", func(s *zoomv1.ZoomUserSpec) { s.TransferTo = "OK@Example.com" }, "transferTo must name another user than email"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			zu := tn.user("bad-"+strings.ReplaceAll(tc.name, " ", "-"), "ok@example.com")
+			// A valid name, so that the rule under test is the only one refusing.
+			zu := tn.user("bad-"+strings.ReplaceAll(strings.ToLower(tc.name), " ", "-"), "ok@example.com")
 			tc.edit(&zu.Spec)
 			err := k8s.Create(context.Background(), zu)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -72,7 +82,13 @@ func TestInvalidManifestsAreRejected(t *testing.T) {
 		name string
 		edit func(*zoomv1.ZoomUserSpec)
 	}{
-		{"autoCreate with password", func(s *zoomv1.ZoomUserSpec) { s.Action, s.PasswordSecretRef = zoomv1.ActionAutoCreate, pw }},
+		{"autoCreate with password and Delete", func(s *zoomv1.ZoomUserSpec) {
+			s.Action, s.PasswordSecretRef, s.DeletionPolicy = zoomv1.ActionAutoCreate, pw, zoomv1.DeletionPolicyDelete
+		}},
+		{"autoCreate with Deactivate", func(s *zoomv1.ZoomUserSpec) {
+			s.Action, s.PasswordSecretRef, s.DeletionPolicy = zoomv1.ActionAutoCreate, pw, zoomv1.DeletionPolicyDeactivate
+		}},
+		{"transferTo another user", func(s *zoomv1.ZoomUserSpec) { s.TransferTo = "heir@example.com" }},
 		{"None with ssoCreate", func(s *zoomv1.ZoomUserSpec) { s.Type, s.Action = zoomv1.UserTypeNone, zoomv1.ActionSSOCreate }},
 	} {
 		t.Run("accepts "+tc.name, func(t *testing.T) {

@@ -128,6 +128,8 @@ func (r *ZoomUserReconciler) accountWaitOnDelete(err error) outcome {
 // applyDeletionPolicy makes the one call the policy asks for. Zoom lets a
 // pending user only be disassociated and cannot deactivate it, so for a
 // pending invitation Delete and Deactivate both withdraw it (disassociate).
+// A refusal is never answered with another call: which call replaces it is
+// the owner's choice (DeletionRefused, TransferRequired).
 func applyDeletionPolicy(ctx context.Context, users userapi.API, zu *zoomv1.ZoomUser) (string, error) {
 	t := userapi.Target{ID: zu.Status.ID, Email: zu.Spec.Email}
 	pending := zu.Status.State == zoom.StatusPending
@@ -137,8 +139,22 @@ func applyDeletionPolicy(ctx context.Context, users userapi.API, zu *zoomv1.Zoom
 	case zu.Spec.DeletionPolicy == zoomv1.DeletionPolicyDeactivate && !pending:
 		return zoomv1.ReasonDeactivated, users.SetStatus(ctx, t, false)
 	case zu.Spec.DeletionPolicy == zoomv1.DeletionPolicyDelete && !pending:
-		return zoomv1.ReasonDeleted, users.Delete(ctx, t, zoom.DeleteActionDelete)
+		return zoomv1.ReasonDeleted, users.Delete(ctx, t, removeOptions(zu, zoom.DeleteActionDelete))
 	default:
-		return zoomv1.ReasonDisassociated, users.Delete(ctx, t, zoom.DeleteActionDisassociate)
+		return zoomv1.ReasonDisassociated, users.Delete(ctx, t, removeOptions(zu, zoom.DeleteActionDisassociate))
 	}
+}
+
+// removeOptions sends spec.transferTo, when set, with every kind of data
+// Zoom can move: the owner named a receiver, and data left behind is lost
+// with a deleted user or goes with a disassociated one. A pending
+// invitation owns nothing to move.
+func removeOptions(zu *zoomv1.ZoomUser, action string) zoom.RemoveOptions {
+	opts := zoom.RemoveOptions{Action: action}
+	if zu.Spec.TransferTo == "" || zu.Status.State == zoom.StatusPending {
+		return opts
+	}
+	opts.TransferEmail = zu.Spec.TransferTo
+	opts.TransferMeeting, opts.TransferWebinar, opts.TransferRecording, opts.TransferWhiteboard = true, true, true, true
+	return opts
 }

@@ -173,25 +173,37 @@ func (s *userSync) record(u *zoom.User, adopted bool) {
 	s.zu.Status.CreateRequestedAt = nil
 }
 
-// update corrects names, type and activation. A pending user is left alone:
-// Zoom accepts changes to it and silently ignores them.
+// update corrects activation, names and type. A pending user is left
+// alone: Zoom accepts changes to it and silently ignores them. Activation
+// comes first: Zoom strips the licence of a user it deactivates and keeps
+// no type change made while it is inactive, so the type is restored only
+// on the active user (desired.Drift).
 func (s *userSync) update(ctx context.Context, remote *zoom.User) outcome {
 	s.zu.Status.State = remote.Status
 	if remote.Status == zoom.StatusPending {
 		return ready(zoomv1.ReasonInvitePending, "Zoom invited "+s.zu.Spec.Email+"; the user is pending until they accept")
 	}
-	if patch, fields := desired.Drift(&s.zu.Spec, remote); len(fields) > 0 {
+	now := *remote
+	if want := desired.Active(&s.zu.Spec); want != (now.Status == zoom.StatusActive) {
+		if err := s.acct.Users.SetStatus(ctx, s.target(), want); err != nil {
+			return s.updateFailed(err)
+		}
+		now.Status = map[bool]string{true: zoom.StatusActive, false: zoom.StatusInactive}[want]
+		if !want && now.Type == zoom.TypeLicensed {
+			now.Type = zoom.TypeBasic // the licence went with the activation
+		}
+		s.zu.Status.State = now.Status
+		s.event(zoomv1.ReasonUpdated, "set Zoom user %s %s", remote.ID, now.Status)
+	}
+	if patch, fields := desired.Drift(&s.zu.Spec, &now); len(fields) > 0 {
 		if err := s.acct.Users.Update(ctx, s.target(), patch); err != nil {
 			return s.updateFailed(err)
 		}
 		s.event(zoomv1.ReasonUpdated, "updated %v of Zoom user %s", fields, remote.ID)
 	}
-	if want := s.zu.Spec.State != zoomv1.UserStateInactive; want != (remote.Status == zoom.StatusActive) {
-		if err := s.acct.Users.SetStatus(ctx, s.target(), want); err != nil {
-			return s.updateFailed(err)
-		}
-		s.zu.Status.State = map[bool]string{true: zoom.StatusActive, false: zoom.StatusInactive}[want]
-		s.event(zoomv1.ReasonUpdated, "set Zoom user %s %s", remote.ID, s.zu.Status.State)
+	if desired.TypeWaits(&s.zu.Spec, &now) {
+		return ready(zoomv1.ReasonSynced, fmt.Sprintf(
+			"Zoom user matches the spec; type %s applies when the user is active (Zoom removes the licence of an inactive user)", s.zu.Spec.Type))
 	}
 	return ready(zoomv1.ReasonSynced, "Zoom user matches the spec")
 }

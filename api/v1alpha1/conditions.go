@@ -28,21 +28,24 @@ const (
 // Condition reasons of a ZoomUser. A failure's reason is also the reason of
 // the Warning event that announces it.
 const (
-	ReasonSynced          = "Synced"          // Ready: Zoom matches the spec
-	ReasonInvitePending   = "InvitePending"   // Ready: invited, waiting for the person to accept
-	ReasonProgressing     = "Progressing"     // a step is under way (e.g. a user vanished and is looked up again)
-	ReasonRateLimited     = "RateLimited"     // Zoom's or the account budget's rate limit: waiting
-	ReasonAccountNotReady = "AccountNotReady" // the account, its Secret or its credentials do not work yet
-	ReasonInvalidSpec     = "InvalidSpec"     // Zoom refused the spec's values (code 300), or a password Secret is unusable
-	ReasonForbidden       = "Forbidden"       // the namespace may not use the ClusterZoomAccount
-	ReasonAlreadyExists   = "AlreadyExists"   // the Zoom user exists and adoption is not allowed
-	ReasonConflict        = "Conflict"        // another ZoomUser manages this email in this Zoom account
-	ReasonZoomError       = "ZoomError"       // Zoom refused the request for another reason (code and message shown)
-	ReasonZoomUnavailable = "ZoomUnavailable" // 5xx, timeouts, network: retried with backoff
-	ReasonSuspended       = "Suspended"       // spec.suspend is true: no calls to Zoom
-	ReasonRoleNotAllowed  = "RoleNotAllowed"  // spec.role is not in the account's allowedRoles
-	ReasonRoleNotFound    = "RoleNotFound"    // the Zoom account has no role of that name
-	ReasonAccountOwner    = "AccountOwner"    // the user owns the Zoom account, whose role is not managed
+	ReasonSynced           = "Synced"           // Ready: Zoom matches the spec
+	ReasonInvitePending    = "InvitePending"    // Ready: invited, waiting for the person to accept
+	ReasonProgressing      = "Progressing"      // a step is under way (e.g. a user vanished and is looked up again)
+	ReasonRateLimited      = "RateLimited"      // Zoom's or the account budget's rate limit: waiting
+	ReasonAccountNotReady  = "AccountNotReady"  // the account, its Secret or its credentials do not work yet
+	ReasonInvalidSpec      = "InvalidSpec"      // Zoom refused the spec's values (code 300), or a password Secret is unusable
+	ReasonForbidden        = "Forbidden"        // the namespace may not use the ClusterZoomAccount
+	ReasonAlreadyExists    = "AlreadyExists"    // the Zoom user exists and adoption is not allowed
+	ReasonConflict         = "Conflict"         // another ZoomUser manages this email in this Zoom account
+	ReasonZoomError        = "ZoomError"        // Zoom refused the request for another reason (code and message shown)
+	ReasonZoomUnavailable  = "ZoomUnavailable"  // 5xx, timeouts, network: retried with backoff
+	ReasonSuspended        = "Suspended"        // spec.suspend is true: no calls to Zoom
+	ReasonRoleNotAllowed   = "RoleNotAllowed"   // spec.role is not in the account's allowedRoles
+	ReasonRoleNotFound     = "RoleNotFound"     // the Zoom account has no role of that name
+	ReasonAccountOwner     = "AccountOwner"     // the user owns the Zoom account, whose role is not managed
+	ReasonDeletionRefused  = "DeletionRefused"  // Zoom refused to disassociate the user (1107 managed domain, 1117 admin): change deletionPolicy
+	ReasonTransferRequired = "TransferRequired" // Zoom removes the user only with a transfer target: set spec.transferTo
+	ReasonMissingScope     = "MissingScope"     // the account's Zoom app lacks a scope the call needs (Zoom code 4711): add it to the app
 )
 
 // Condition reasons of a ZoomAccount or ClusterZoomAccount.

@@ -104,6 +104,8 @@ type SecretKeyReference struct {
 // ZoomUserSpec is the Zoom user the owner wants to exist.
 // +kubebuilder:validation:XValidation:rule="has(self.passwordSecretRef) == (self.action == 'autoCreate')",message="passwordSecretRef is required when action is autoCreate and not allowed otherwise"
 // +kubebuilder:validation:XValidation:rule="self.type != 'None' || self.action == 'ssoCreate'",message="type None is only allowed with action ssoCreate"
+// +kubebuilder:validation:XValidation:rule="self.action != 'autoCreate' || self.deletionPolicy != 'Disassociate'",message="autoCreate users belong to a managed domain, which Zoom never disassociates: set deletionPolicy to Delete, Deactivate or Orphan"
+// +kubebuilder:validation:XValidation:rule="!has(self.transferTo) || self.transferTo.lowerAscii() != self.email.lowerAscii()",message="transferTo must name another user than email"
 type ZoomUserSpec struct {
 	// email of the Zoom user; the key that ties this object to one Zoom user.
 	// +kubebuilder:validation:MinLength=3
@@ -150,10 +152,24 @@ type ZoomUserSpec struct {
 	State UserState `json:"state,omitempty"`
 
 	// deletionPolicy says what happens in Zoom when this object is deleted:
-	// Delete, Disassociate (default), Deactivate or Orphan.
+	// Delete, Disassociate (default), Deactivate or Orphan. It may be changed
+	// while the object is being deleted, e.g. when Zoom refuses to
+	// disassociate the user (DeletionRefused). autoCreate users must name
+	// another policy than Disassociate: Zoom never disassociates them.
 	// +kubebuilder:default=Disassociate
 	// +optional
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// transferTo is the email of a user of the same Zoom account who receives
+	// the removed user's meetings, webinars, recordings, whiteboards and Zoom
+	// Events when deletionPolicy Delete or Disassociate removes the user.
+	// Zoom requires it for users who host Zoom Events or Sessions
+	// (TransferRequired). It may be set while the object is being deleted.
+	// +kubebuilder:validation:MinLength=3
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$`
+	// +optional
+	TransferTo string `json:"transferTo,omitempty"`
 
 	// accountRef is the Zoom account the user lives in. Immutable.
 	// +kubebuilder:default={kind: ClusterZoomAccount, name: default}

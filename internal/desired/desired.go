@@ -27,7 +27,10 @@ import (
 
 // Drift returns the PATCH that makes the Zoom user match the spec, and the
 // names of the fields it changes. Empty optional fields are not managed, so
-// Zoom's own defaults stay.
+// Zoom's own defaults stay. The type is drift only for an active user:
+// Zoom strips every licence from a user it deactivates and keeps no type
+// change made meanwhile, so for an inactive user the spec's type waits
+// until the user is active (TypeWaits), and the operator activates first.
 func Drift(spec *zoomv1.ZoomUserSpec, remote *zoom.User) (zoom.UpdateUserRequest, []string) {
 	var patch zoom.UpdateUserRequest
 	var fields []string
@@ -40,11 +43,23 @@ func Drift(spec *zoomv1.ZoomUserSpec, remote *zoom.User) (zoom.UpdateUserRequest
 	field("firstName", spec.FirstName, remote.FirstName, &patch.FirstName)
 	field("lastName", spec.LastName, remote.LastName, &patch.LastName)
 	field("displayName", spec.DisplayName, remote.DisplayName, &patch.DisplayName)
-	if t := ZoomType(spec.Type); t != remote.Type {
+	if t := ZoomType(spec.Type); t != remote.Type && remote.Status == zoom.StatusActive {
 		patch.Type = &t
 		fields = append(fields, "type")
 	}
 	return patch, fields
+}
+
+// TypeWaits reports whether the spec's type differs from the Zoom user's
+// and is held back because the user is not active (see Drift). A plan or
+// a status message says so instead of showing the type as drift.
+func TypeWaits(spec *zoomv1.ZoomUserSpec, remote *zoom.User) bool {
+	return remote.Status != zoom.StatusActive && ZoomType(spec.Type) != remote.Type
+}
+
+// Active reports whether the spec wants the Zoom user active.
+func Active(spec *zoomv1.ZoomUserSpec) bool {
+	return spec.State != zoomv1.UserStateInactive
 }
 
 // ZoomType maps the API's names to Zoom's numbers.

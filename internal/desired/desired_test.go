@@ -36,22 +36,45 @@ func TestDrift(t *testing.T) {
 	}{
 		"in sync": {
 			spec:   zoomv1.ZoomUserSpec{FirstName: "Ada", Type: zoomv1.UserTypeBasic},
-			remote: zoom.User{FirstName: "Ada", Type: 1},
+			remote: zoom.User{FirstName: "Ada", Type: 1, Status: zoom.StatusActive},
 		},
 		"empty fields are not managed": {
 			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeBasic},
-			remote: zoom.User{FirstName: "Zoom's", DisplayName: "own", Type: 1},
+			remote: zoom.User{FirstName: "Zoom's", DisplayName: "own", Type: 1, Status: zoom.StatusActive},
 		},
 		"names and type": {
 			spec:   zoomv1.ZoomUserSpec{FirstName: "Ada", LastName: "L", DisplayName: "Ada L.", Type: zoomv1.UserTypeLicensed},
-			remote: zoom.User{FirstName: "X", LastName: "L", DisplayName: "Y", Type: 1},
+			remote: zoom.User{FirstName: "X", LastName: "L", DisplayName: "Y", Type: 1, Status: zoom.StatusActive},
 			want:   zoom.UpdateUserRequest{FirstName: str("Ada"), DisplayName: str("Ada L."), Type: num(2)},
 			fields: []string{"firstName", "displayName", "type"},
 		},
 		"type None": {
 			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeNone},
-			remote: zoom.User{Type: 1},
+			remote: zoom.User{Type: 1, Status: zoom.StatusActive},
 			want:   zoom.UpdateUserRequest{Type: num(99)},
+			fields: []string{"type"},
+		},
+		// Zoom strips the licence of a deactivated user: Licensed while
+		// inactive is not drift, and a PATCH would be dropped anyway.
+		"inactive user keeps Basic for a Licensed spec": {
+			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeLicensed, State: zoomv1.UserStateInactive},
+			remote: zoom.User{Type: 1, Status: zoom.StatusInactive},
+		},
+		"inactive user still gets its names": {
+			spec:   zoomv1.ZoomUserSpec{FirstName: "Ada", Type: zoomv1.UserTypeLicensed, State: zoomv1.UserStateInactive},
+			remote: zoom.User{FirstName: "X", Type: 1, Status: zoom.StatusInactive},
+			want:   zoom.UpdateUserRequest{FirstName: str("Ada")},
+			fields: []string{"firstName"},
+		},
+		// The operator activates first; the type follows on the active user.
+		"inactive user to be activated: type waits for the activation": {
+			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeLicensed},
+			remote: zoom.User{Type: 1, Status: zoom.StatusInactive},
+		},
+		"reactivated user gets its licence back": {
+			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeLicensed},
+			remote: zoom.User{Type: 1, Status: zoom.StatusActive},
+			want:   zoom.UpdateUserRequest{Type: num(2)},
 			fields: []string{"type"},
 		},
 	} {
@@ -67,3 +90,21 @@ func TestDrift(t *testing.T) {
 	}
 }
 
+func TestTypeWaits(t *testing.T) {
+	for name, tc := range map[string]struct {
+		spec   zoomv1.ZoomUserSpec
+		remote zoom.User
+		want   bool
+	}{
+		"inactive, Licensed wanted":  {zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeLicensed}, zoom.User{Type: 1, Status: zoom.StatusInactive}, true},
+		"inactive, Basic wanted":     {zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeBasic}, zoom.User{Type: 1, Status: zoom.StatusInactive}, false},
+		"active, Licensed wanted":    {zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeLicensed}, zoom.User{Type: 1, Status: zoom.StatusActive}, false},
+		"inactive, already Licensed": {zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeLicensed}, zoom.User{Type: 2, Status: zoom.StatusInactive}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := TypeWaits(&tc.spec, &tc.remote); got != tc.want {
+				t.Errorf("TypeWaits = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

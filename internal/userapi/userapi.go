@@ -47,7 +47,9 @@ type API interface {
 	Create(ctx context.Context, req zoom.CreateUserRequest) (*zoom.User, error)
 	Update(ctx context.Context, t Target, patch zoom.UpdateUserRequest) error
 	SetStatus(ctx context.Context, t Target, active bool) error
-	Delete(ctx context.Context, t Target, action string) error
+	// Delete removes the user as opts say: delete or disassociate, and
+	// where its data goes (see zoom.RemoveOptions).
+	Delete(ctx context.Context, t Target, opts zoom.RemoveOptions) error
 }
 
 // Client is the part of *zoom.Client that Direct uses.
@@ -56,7 +58,7 @@ type Client interface {
 	CreateUser(ctx context.Context, req zoom.CreateUserRequest) (*zoom.User, error)
 	UpdateUser(ctx context.Context, id string, req zoom.UpdateUserRequest) error
 	SetUserStatus(ctx context.Context, id string, activate bool) error
-	DeleteUser(ctx context.Context, id string, action string) error
+	RemoveUser(ctx context.Context, id string, opts zoom.RemoveOptions) error
 }
 
 var (
@@ -131,6 +133,6 @@ func (d Direct) SetStatus(ctx context.Context, t Target, active bool) error {
 	return d.Client.SetUserStatus(ctx, t.ID, active)
 }
 
-func (d Direct) Delete(ctx context.Context, t Target, action string) error {
-	return d.Client.DeleteUser(ctx, t.ID, action)
+func (d Direct) Delete(ctx context.Context, t Target, opts zoom.RemoveOptions) error {
+	return d.Client.RemoveUser(ctx, t.ID, opts)
 }

@@ -67,17 +67,12 @@ func (s *snapshotUsers) Update(ctx context.Context, t userapi.Target, patch zoom
 
 func (s *snapshotUsers) SetStatus(ctx context.Context, t userapi.Target, active bool) error {
 	err := s.inner.SetStatus(ctx, t, active)
-	s.afterChange(t, err, func(u *zoom.User) {
-		u.Status = zoom.StatusInactive
-		if active {
-			u.Status = zoom.StatusActive
-		}
-	})
+	s.afterChange(t, err, func(u *zoom.User) { setStatus(u, active) })
 	return err
 }
 
-func (s *snapshotUsers) Delete(ctx context.Context, t userapi.Target, action string) error {
-	err := s.inner.Delete(ctx, t, action)
+func (s *snapshotUsers) Delete(ctx context.Context, t userapi.Target, opts zoom.RemoveOptions) error {
+	err := s.inner.Delete(ctx, t, opts)
 	if err == nil || zoom.Classify(err) == zoom.KindNotFound {
 		s.cache.Remove(t.Email)
 	}
@@ -92,6 +87,21 @@ func (s *snapshotUsers) afterChange(t userapi.Target, err error, change func(*zo
 		s.cache.Modify(t.Email, change)
 	case zoom.Classify(err) == zoom.KindNotFound:
 		s.cache.Remove(t.Email)
+	}
+}
+
+// setStatus mirrors a successful status change in a copy of the user.
+// Deactivating removes every licence, so Zoom shows the user as Basic
+// from then on; a snapshot that kept Licensed would hide the type drift
+// after a reactivation (docs/zoom-contract.md, U6).
+func setStatus(u *zoom.User, active bool) {
+	if active {
+		u.Status = zoom.StatusActive
+		return
+	}
+	u.Status = zoom.StatusInactive
+	if u.Type == zoom.TypeLicensed {
+		u.Type = zoom.TypeBasic
 	}
 }
 
