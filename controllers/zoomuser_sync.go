@@ -173,7 +173,7 @@ func (s *userSync) record(u *zoom.User, adopted bool) {
 	s.zu.Status.CreateRequestedAt = nil
 }
 
-// update corrects names, type and activation. A pending user is left alone:
+// update corrects names, type, activation and, for an active user, role. A pending user is left alone:
 // Zoom accepts changes to it and silently ignores them.
 func (s *userSync) update(ctx context.Context, remote *zoom.User) outcome {
 	s.zu.Status.State = remote.Status
@@ -192,6 +192,11 @@ func (s *userSync) update(ctx context.Context, remote *zoom.User) outcome {
 		}
 		s.zu.Status.State = map[bool]string{true: zoom.StatusActive, false: zoom.StatusInactive}[want]
 		s.event(zoomv1.ReasonUpdated, "set Zoom user %s %s", remote.ID, s.zu.Status.State)
+	}
+	if s.zu.Status.State == zoom.StatusActive {
+		if out, ok := s.syncRole(ctx, remote); !ok {
+			return out
+		}
 	}
 	return ready(zoomv1.ReasonSynced, "Zoom user matches the spec")
 }
