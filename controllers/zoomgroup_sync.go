@@ -125,9 +125,13 @@ func (s *groupSync) syncMembers(ctx context.Context) outcome {
 	if err != nil {
 		return s.zoomOutcome(err)
 	}
-	selected, err := s.candidates(ctx)
+	var users zoomv1.ZoomUserList
+	if err := s.r.List(ctx, &users, client.InNamespace(s.zg.Namespace)); err != nil {
+		return failed(zoomv1.ReasonProgressing, err)
+	}
+	selected, err := s.candidates(ctx, users.Items)
 	if err != nil {
-		return stalled(zoomv1.ReasonInvalidSpec, err.Error())
+		return stalled(zoomv1.ReasonInvalidSpec, err.Error()) // only the selector can be wrong
 	}
 	plan := groups.Compute(groups.Input{
 		Account: identityString(s.acct.Identity), Selected: selected, Current: current,
@@ -170,14 +174,10 @@ func (s *groupSync) apply(ctx context.Context, plan groups.Plan, members int) (o
 	return outcome{}, true
 }
 
-// candidates gathers the ZoomUsers the group selects. A user's Zoom
+// candidates picks the ZoomUsers of the namespace the group selects. A user's Zoom
 // account is compared by identity, so that two account objects of one Zoom
 // account share groups and a look-alike of another account never joins.
-func (s *groupSync) candidates(ctx context.Context) ([]groups.Candidate, error) {
-	var users zoomv1.ZoomUserList
-	if err := s.r.List(ctx, &users, client.InNamespace(s.zg.Namespace)); err != nil {
-		return nil, err
-	}
+func (s *groupSync) candidates(ctx context.Context, users []zoomv1.ZoomUser) ([]groups.Candidate, error) {
 	known := map[zoomv1.AccountReference]string{}
 	accountOf := func(zu *zoomv1.ZoomUser) string {
 		ref := zu.Spec.AccountRef
@@ -191,7 +191,7 @@ func (s *groupSync) candidates(ctx context.Context) ([]groups.Candidate, error) 
 		known[ref] = id
 		return id
 	}
-	return groups.Select(s.zg, users.Items, accountOf)
+	return groups.Select(s.zg, users, accountOf)
 }
 
 func identityString(id accountpool.Identity) string { return id.APIURL + "|" + id.AccountID }
