@@ -31,6 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
@@ -265,4 +266,42 @@ func (tn *tenant) waitGroupGone(name string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	tn.t.Fatalf("ZoomGroup %s was never released", name)
+}
+
+// A ZoomUser of another Zoom account is never sent to the group's Zoom:
+// it is listed as pending, OtherAccount.
+func TestGroupMembersComeFromItsZoomAccount(t *testing.T) {
+	t.Parallel()
+	tn := newTenant(t, zoomfake.Options{}, false)
+	other, err := testenv.StartZoom(testenv.ZoomOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(other.Close)
+	tn.create(other.Target().Secret(tn.ns, "other-s2s"))
+	tn.create(&zoomv1.ZoomAccount{
+		ObjectMeta: metav1.ObjectMeta{Name: "other", Namespace: tn.ns},
+		Spec: zoomv1.ZoomAccountSpec{
+			CredentialsSecretRef: zoomv1.LocalSecretReference{Name: "other-s2s"},
+			AccountSettings:      other.Target().Settings(),
+		},
+	})
+	tn.create(tn.teamUser("ada", "a"))
+	bob := tn.teamUser("bob", "a")
+	bob.Spec.AccountRef.Name = "other"
+	tn.create(bob)
+	tn.waitReady("bob")
+	tn.create(tn.liveGroup("a", "a"))
+
+	tn.waitMembers("Team a", "ada@example.com")
+	zg := tn.waitGroup("a", "Ready with bob pending", func(zg *zoomv1.ZoomGroup) bool {
+		return groupReason(zg) == "True/"+zoomv1.ReasonSynced && zg.Status.PendingCount == 1
+	})
+	want := []zoomv1.PendingMember{{Name: "bob", Reason: zoomv1.PendingOtherAccount}}
+	if diff := cmp.Diff(want, zg.Status.PendingMembers); diff != "" {
+		t.Errorf("pending (-want +got):\n%s", diff)
+	}
+	if n := other.Count(zoomfake.EndpointCreateGroup) + other.Count(zoomfake.EndpointAddGroupMembers); n != 0 {
+		t.Errorf("the other Zoom account got %d group calls", n)
+	}
 }
