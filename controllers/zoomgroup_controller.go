@@ -112,11 +112,15 @@ func (r *ZoomGroupReconciler) now() time.Time { return time.Now() }
 
 func (r *ZoomGroupReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 	m := &groupMapper{reader: mgr.GetClient()}
+	onSpecChange := builder.WithPredicates(predicate.GenerationChangedPredicate{})
 	return ctrl.NewControllerManagedBy(mgr).
 		// Only spec changes (and deletions) of the group itself: its own
 		// status writes must not bring a requeue it asked for early.
-		For(&zoomv1.ZoomGroup{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		For(&zoomv1.ZoomGroup{}, onSpecChange).
 		Watches(&zoomv1.ZoomUser{}, handler.EnqueueRequestsFromMapFunc(m.groupsOfUser), builder.WithPredicates(membershipChanged)).
+		// An account's settings (adoptExistingGroups) and fixes to it reach its groups at once.
+		Watches(&zoomv1.ClusterZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.groupsOfAccount), onSpecChange).
+		Watches(&zoomv1.ZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.groupsOfAccount), onSpecChange).
 		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrent, RateLimiter: errorBackoff()}).
 		Named("zoomgroup").
 		Complete(r)
@@ -142,6 +146,24 @@ func (m *groupMapper) groupsOfUser(ctx context.Context, obj client.Object) []rec
 	var out []reconcile.Request
 	for _, key := range groups.GroupsFor(zu, list.Items) {
 		out = append(out, reconcile.Request{NamespacedName: key})
+	}
+	return out
+}
+
+// groupsOfAccount returns the groups that use an account object.
+func (m *groupMapper) groupsOfAccount(ctx context.Context, obj client.Object) []reconcile.Request {
+	ref := zoomv1.AccountReference{Kind: zoomv1.AccountKindCluster, Name: obj.GetName()}
+	if _, namespaced := obj.(*zoomv1.ZoomAccount); namespaced {
+		ref.Kind = zoomv1.AccountKindNamespaced
+	}
+	var list zoomv1.ZoomGroupList
+	if err := m.reader.List(ctx, &list, client.MatchingFields{accountRefIndex: string(accountKey(obj.GetNamespace(), ref))}); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "listing ZoomGroups for an account")
+		return nil
+	}
+	out := make([]reconcile.Request, 0, len(list.Items))
+	for _, zg := range list.Items {
+		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&zg)})
 	}
 	return out
 }

@@ -144,9 +144,11 @@ func TestGroupIsCreatedWithItsSelectedMembers(t *testing.T) {
 	tn.waitEvent("platform", "Normal", zoomv1.ReasonCreated, g.ID)
 }
 
+// The prompt environment resyncs every 10 minutes: allowing adoption on the
+// account reaches the group through the account watch.
 func TestExistingGroupIsAdoptedOnlyWhenAllowed(t *testing.T) {
 	t.Parallel()
-	tn := newTenant(t, zoomfake.Options{}, false)
+	tn := newPromptTenant(t, zoomfake.Options{}, false)
 	tn.fake.AddUser(zoomfake.User{Email: "boss@example.com", FirstName: "B", LastName: "Oss", Status: "active", Type: 1})
 	existing := tn.fake.AddGroup("Team platform", "boss@example.com")
 	tn.create(tn.teamUser("ada", "platform"))
