@@ -196,11 +196,10 @@ func (s *groupSync) candidates(ctx context.Context, users []zoomv1.ZoomUser) ([]
 
 func identityString(id accountpool.Identity) string { return id.APIURL + "|" + id.AccountID }
 
+// readyMessage counts the members; waiting users are in status.pendingCount
+// (and the Argo CD health check appends their number), not repeated here.
 func readyMessage(plan groups.Plan) string {
-	if plan.PendingCount == 0 {
-		return fmt.Sprintf("Zoom group has the %d selected members", plan.Members)
-	}
-	return fmt.Sprintf("Zoom group has %d selected members; %d selected users cannot be members yet (see status.pendingMembers)", plan.Members, plan.PendingCount)
+	return fmt.Sprintf("Zoom group has the %d selected users that can be members", plan.Members)
 }
 
 func len32(n int) int { return min(n, 1<<31-1) }
