@@ -307,3 +307,32 @@ func TestGroupMembersComeFromItsZoomAccount(t *testing.T) {
 		t.Errorf("the other Zoom account got %d group calls", n)
 	}
 }
+
+// A ZoomGroup follows the ZoomUser's tenancy: a namespace a
+// ClusterZoomAccount does not admit gets Forbidden and no group in Zoom.
+func TestGroupInAForbiddenNamespaceMakesNoZoomCalls(t *testing.T) {
+	t.Parallel()
+	tn := newTenant(t, zoomfake.Options{}, false)
+	name := tn.ns + "-restricted"
+	cza := &zoomv1.ClusterZoomAccount{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: zoomv1.ClusterZoomAccountSpec{
+			CredentialsSecretRef: zoomv1.SecretReference{Name: "zoom-s2s", Namespace: tn.ns},
+			AccountSettings:      tn.settings(false),
+			AllowedNamespaces: zoomv1.AllowedNamespaces{From: zoomv1.NamespacesFromSelector,
+				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"zoom-access": "yes"}}},
+		},
+	}
+	tn.create(cza)
+	t.Cleanup(func() { _ = tn.k8s.Delete(context.Background(), cza) })
+	tn.create(tn.liveGroup("intruders", "a", func(zg *zoomv1.ZoomGroup) {
+		zg.Spec.AccountRef = zoomv1.AccountReference{Kind: zoomv1.AccountKindCluster, Name: name}
+	}))
+	tn.waitGroup("intruders", "Stalled Forbidden", func(zg *zoomv1.ZoomGroup) bool {
+		return groupReason(zg) == "False/"+zoomv1.ReasonForbidden &&
+			meta.IsStatusConditionTrue(zg.Status.Conditions, zoomv1.ConditionStalled)
+	})
+	if n := tn.fake.Count(zoomfake.EndpointListGroups) + tn.fake.Count(zoomfake.EndpointCreateGroup); n != 0 {
+		t.Errorf("group calls from a forbidden namespace: %d", n)
+	}
+}
