@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -207,5 +208,5 @@ func len32(n int) int { return min(n, 1<<31-1) }
 func (s *groupSync) zoomOutcome(err error) outcome { return zoomOutcome(err, s.r.now()) }
 
 func (s *groupSync) event(reason, format string, args ...any) {
-	s.r.eventf(s.zg, "Normal", reason, format, args...)
+	s.r.eventf(s.zg, corev1.EventTypeNormal, reason, format, args...)
 }
