@@ -33,7 +33,7 @@ import (
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
 
-// accountError says why a ZoomUser cannot use its account. The message is
+// accountError says why a ZoomUser or ZoomGroup cannot use its account. The message is
 // safe to show: it names objects and keys, never their values.
 type accountError struct {
 	reason  string // zoomv1.ReasonAccountNotReady or zoomv1.ReasonForbidden
@@ -63,19 +63,21 @@ type accountResolver struct {
 	pool   *accountpool.Pool
 }
 
-// resolve returns the account zu may use, connecting it when needed.
-func (r *accountResolver) resolve(ctx context.Context, zu *zoomv1.ZoomUser) (*accountpool.Account, error) {
-	obj, err := r.objectFor(ctx, zu.Namespace, zu.Spec.AccountRef)
+// resolve returns the account that an object of namespace naming ref may
+// use, connecting it when needed. ZoomUsers and ZoomGroups share the rules.
+func (r *accountResolver) resolve(ctx context.Context, namespace string, ref zoomv1.AccountReference) (*accountpool.Account, error) {
+	obj, err := r.objectFor(ctx, namespace, ref)
 	if err != nil {
 		return nil, err
 	}
 	return r.connect(ctx, obj)
 }
 
-// identity returns the Zoom account zu's account authenticated as, without
-// any call to Zoom; ok is false when it cannot be used or never authenticated.
-func (r *accountResolver) identity(ctx context.Context, zu *zoomv1.ZoomUser) (accountpool.Identity, bool) {
-	obj, err := r.objectFor(ctx, zu.Namespace, zu.Spec.AccountRef)
+// identity returns the Zoom account that ref, seen from namespace,
+// authenticated as, without any call to Zoom; ok is false when it cannot be
+// used or never authenticated.
+func (r *accountResolver) identity(ctx context.Context, namespace string, ref zoomv1.AccountReference) (accountpool.Identity, bool) {
+	obj, err := r.objectFor(ctx, namespace, ref)
 	if err != nil {
 		return accountpool.Identity{}, false
 	}
@@ -87,18 +89,18 @@ func (r *accountResolver) identity(ctx context.Context, zu *zoomv1.ZoomUser) (ac
 // falls back on the account the pool still remembers, so the deletions can
 // finish. A forbidden namespace gets no such fallback, and a remembered
 // ClusterZoomAccount serves only the namespaces it allowed.
-func (r *accountResolver) resolveForDeletion(ctx context.Context, zu *zoomv1.ZoomUser) (*accountpool.Account, error) {
-	acct, err := r.resolve(ctx, zu)
+func (r *accountResolver) resolveForDeletion(ctx context.Context, namespace string, ref zoomv1.AccountReference) (*accountpool.Account, error) {
+	acct, err := r.resolve(ctx, namespace, ref)
 	var accErr *accountError
 	if err == nil || !errors.As(err, &accErr) || accErr.reason != zoomv1.ReasonAccountNotReady {
 		return acct, err
 	}
-	remembered, src, ok := r.pool.Remembered(accountKey(zu.Namespace, zu.Spec.AccountRef))
+	remembered, src, ok := r.pool.Remembered(accountKey(namespace, ref))
 	if !ok {
 		return nil, err
 	}
 	if src.Allowed != nil {
-		if nsErr := r.checkNamespace(ctx, *src.Allowed, zu.Spec.AccountRef.Name, zu.Namespace); nsErr != nil {
+		if nsErr := r.checkNamespace(ctx, *src.Allowed, ref.Name, namespace); nsErr != nil {
 			return nil, nsErr
 		}
 	}

@@ -73,6 +73,6 @@ func wins(a, b *zoomv1.ZoomUser) bool {
 // claims nothing: a tenant cannot squat on an email from a namespace that
 // may not use the account, nor with credentials Zoom never accepted.
 func (r *ZoomUserReconciler) sameZoomAccount(ctx context.Context, other *zoomv1.ZoomUser, id accountpool.Identity) bool {
-	theirs, ok := r.accounts.identity(ctx, other)
+	theirs, ok := r.accounts.identity(ctx, other.Namespace, other.Spec.AccountRef)
 	return ok && theirs == id
 }

@@ -31,7 +31,7 @@ import (
 // Field indexes, so that a change to an account, a Secret or a ZoomUser
 // requeues only the objects it concerns.
 const (
-	accountRefIndex     = "spec.accountRef"           // ZoomUser -> account key
+	accountRefIndex     = "spec.accountRef"           // ZoomUser, ZoomGroup -> account key
 	emailIndex          = "spec.email"                // ZoomUser -> lower-cased email
 	passwordSecretIndex = "spec.passwordSecretRef"    // ZoomUser -> namespace/name
 	credentialsIndex    = "spec.credentialsSecretRef" // accounts -> namespace/name
@@ -46,6 +46,10 @@ func indexFields(ctx context.Context, indexer client.FieldIndexer) error {
 		{&zoomv1.ZoomUser{}, accountRefIndex, func(o client.Object) []string {
 			zu := o.(*zoomv1.ZoomUser)
 			return []string{string(accountKey(zu.Namespace, zu.Spec.AccountRef))}
+		}},
+		{&zoomv1.ZoomGroup{}, accountRefIndex, func(o client.Object) []string {
+			zg := o.(*zoomv1.ZoomGroup)
+			return []string{string(accountKey(zg.Namespace, zg.Spec.AccountRef))}
 		}},
 		{&zoomv1.ZoomUser{}, emailIndex, func(o client.Object) []string {
 			return []string{strings.ToLower(o.(*zoomv1.ZoomUser).Spec.Email)}

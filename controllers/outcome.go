@@ -135,16 +135,22 @@ func workingPolicies(err error) string {
 
 // accountOutcome maps an account resolution failure to an outcome.
 func (r *ZoomUserReconciler) accountOutcome(err error) outcome {
+	return accountOutcome(err, r.now(), r.timing.accountRetry)
+}
+
+// accountOutcome maps an account resolution failure of a ZoomUser or a
+// ZoomGroup to an outcome; retry is the wait for an account not ready.
+func accountOutcome(err error, now time.Time, retry time.Duration) outcome {
 	var accErr *accountError
 	if !errors.As(err, &accErr) {
 		// Reading Kubernetes or reaching Zoom's token endpoint failed, or
 		// a token fetch is under way: Zoom's kinds say what to do.
-		return zoomOutcome(err, r.now())
+		return zoomOutcome(err, now)
 	}
 	if accErr.reason == zoomv1.ReasonForbidden {
 		return stalled(accErr.reason, accErr.message)
 	}
-	return waiting(accErr.reason, accErr.message, r.timing.accountRetry)
+	return waiting(accErr.reason, accErr.message, retry)
 }
 
 // qpsWait is about a second with jitter, as Zoom asks after a QPS 429.
@@ -154,54 +160,87 @@ func jitter(max time.Duration) time.Duration {
 	return time.Duration(rand.Int64N(int64(max)))
 }
 
+// statusView is the part of an object's status the conditions are made
+// in, so that ZoomUsers and ZoomGroups report the same way.
+type statusView struct {
+	generation int64
+	conds      *[]metav1.Condition
+	observed   *int64
+	// bound is true when the object holds a Zoom object (status.id).
+	bound bool
+}
+
+func userView(zu *zoomv1.ZoomUser) statusView {
+	return statusView{generation: zu.Generation, conds: &zu.Status.Conditions, observed: &zu.Status.ObservedGeneration, bound: zu.Status.ID != ""}
+}
+
 // applyConditions writes the outcome into the status following kstatus:
 // Ready summarises, Reconciling and Stalled are present only when True.
 // observedGeneration moves only when this generation was fully handled.
-func applyConditions(zu *zoomv1.ZoomUser, out outcome) {
-	conds := &zu.Status.Conditions
+func applyConditions(zu *zoomv1.ZoomUser, out outcome) { userView(zu).apply(out) }
+
+func (v statusView) apply(out outcome) {
 	switch {
 	case out.ready:
-		setCondition(zu, zoomv1.ConditionReady, metav1.ConditionTrue, out.reason, out.message)
-		meta.RemoveStatusCondition(conds, zoomv1.ConditionReconciling)
-		meta.RemoveStatusCondition(conds, zoomv1.ConditionStalled)
-		zu.Status.ObservedGeneration = zu.Generation
+		v.set(zoomv1.ConditionReady, metav1.ConditionTrue, out.reason, out.message)
+		meta.RemoveStatusCondition(v.conds, zoomv1.ConditionReconciling)
+		meta.RemoveStatusCondition(v.conds, zoomv1.ConditionStalled)
+		*v.observed = v.generation
 	case out.stalled:
-		setCondition(zu, zoomv1.ConditionReady, metav1.ConditionFalse, out.reason, out.message)
-		setCondition(zu, zoomv1.ConditionStalled, metav1.ConditionTrue, out.reason, out.message)
-		meta.RemoveStatusCondition(conds, zoomv1.ConditionReconciling)
-		zu.Status.ObservedGeneration = zu.Generation
+		v.set(zoomv1.ConditionReady, metav1.ConditionFalse, out.reason, out.message)
+		v.set(zoomv1.ConditionStalled, metav1.ConditionTrue, out.reason, out.message)
+		meta.RemoveStatusCondition(v.conds, zoomv1.ConditionReconciling)
+		*v.observed = v.generation
 	default:
-		setCondition(zu, zoomv1.ConditionReconciling, metav1.ConditionTrue, out.reason, out.message)
-		meta.RemoveStatusCondition(conds, zoomv1.ConditionStalled)
-		// A user already Ready at this generation stays Ready through a
-		// transient wait during a resync; anything else (including a user
-		// that vanished from Zoom and waits to be recreated) is not Ready.
-		if !readyAtGeneration(zu) || zu.Status.ID == "" {
-			setCondition(zu, zoomv1.ConditionReady, metav1.ConditionFalse, out.reason, out.message)
+		v.set(zoomv1.ConditionReconciling, metav1.ConditionTrue, out.reason, out.message)
+		meta.RemoveStatusCondition(v.conds, zoomv1.ConditionStalled)
+		// An object already Ready at this generation stays Ready through a
+		// transient wait during a resync; anything else (including one whose
+		// Zoom object vanished and waits to be recreated) is not Ready.
+		if !v.readyAtGeneration() || !v.bound {
+			v.set(zoomv1.ConditionReady, metav1.ConditionFalse, out.reason, out.message)
 		}
 	}
 }
 
 // markSuspended keeps Ready's status, since nothing was checked, and shows
 // the Suspended reason so that `kubectl get` tells why nothing happens.
-func markSuspended(zu *zoomv1.ZoomUser) {
+func markSuspended(zu *zoomv1.ZoomUser) { userView(zu).markSuspended() }
+
+func (v statusView) markSuspended() {
 	status := metav1.ConditionUnknown
-	if c := meta.FindStatusCondition(zu.Status.Conditions, zoomv1.ConditionReady); c != nil {
+	if c := meta.FindStatusCondition(*v.conds, zoomv1.ConditionReady); c != nil {
 		status = c.Status
 	}
-	setCondition(zu, zoomv1.ConditionReady, status, zoomv1.ReasonSuspended, "reconciliation is suspended by spec.suspend")
-	meta.RemoveStatusCondition(&zu.Status.Conditions, zoomv1.ConditionReconciling)
+	v.set(zoomv1.ConditionReady, status, zoomv1.ReasonSuspended, "reconciliation is suspended by spec.suspend")
+	meta.RemoveStatusCondition(v.conds, zoomv1.ConditionReconciling)
 }
 
-func readyAtGeneration(zu *zoomv1.ZoomUser) bool {
-	return zu.Status.ObservedGeneration == zu.Generation &&
-		meta.IsStatusConditionTrue(zu.Status.Conditions, zoomv1.ConditionReady)
+func readyAtGeneration(zu *zoomv1.ZoomUser) bool { return userView(zu).readyAtGeneration() }
+
+func (v statusView) readyAtGeneration() bool {
+	return *v.observed == v.generation && meta.IsStatusConditionTrue(*v.conds, zoomv1.ConditionReady)
 }
 
 func setCondition(zu *zoomv1.ZoomUser, typ string, status metav1.ConditionStatus, reason, message string) {
-	meta.SetStatusCondition(&zu.Status.Conditions, metav1.Condition{
-		Type: typ, Status: status, Reason: reason, Message: message, ObservedGeneration: zu.Generation,
+	userView(zu).set(typ, status, reason, message)
+}
+
+func (v statusView) set(typ string, status metav1.ConditionStatus, reason, message string) {
+	meta.SetStatusCondition(v.conds, metav1.Condition{
+		Type: typ, Status: status, Reason: reason, Message: message, ObservedGeneration: v.generation,
 	})
+}
+
+// newFailure reports whether Ready turned to a failure it did not show
+// before, so that a person sees each problem once rather than at every retry.
+func newFailure(before, after []metav1.Condition, out outcome) bool {
+	if out.ready || out.reason == "" {
+		return false
+	}
+	old := meta.FindStatusCondition(before, zoomv1.ConditionReady)
+	cur := meta.FindStatusCondition(after, zoomv1.ConditionReady)
+	return cur != nil && (old == nil || old.Reason != cur.Reason || old.Message != cur.Message)
 }
 
 // result turns an outcome into the controller's answer. Waits never return

@@ -48,6 +48,8 @@ func TestGeneratedRoleIsLeastPrivilege(t *testing.T) {
 		"events.k8s.io/events":                             "create,patch",
 		"zoom.zoomoperator.dev/zoomusers":                  "get,list,patch,watch", // finalizer and create-marker patches
 		"zoom.zoomoperator.dev/zoomusers/status":           "get,patch",
+		"zoom.zoomoperator.dev/zoomgroups":                 "get,list,patch,watch", // finalizer patches
+		"zoom.zoomoperator.dev/zoomgroups/status":          "get,patch",
 		"zoom.zoomoperator.dev/zoomaccounts":               "get,list,watch",
 		"zoom.zoomoperator.dev/clusterzoomaccounts":        "get,list,watch",
 		"zoom.zoomoperator.dev/zoomaccounts/status":        "get,patch",

@@ -117,8 +117,8 @@ func (o Options) pool() (*accountpool.Pool, error) {
 	}), nil
 }
 
-// Setup builds the account pool once and registers the ZoomUser, ZoomAccount
-// and ClusterZoomAccount reconcilers around it, so an account's token,
+// Setup builds the account pool once and registers the ZoomUser, ZoomGroup,
+// ZoomAccount and ClusterZoomAccount reconcilers around it, so an account's token,
 // connections, budget, gate and snapshot serve all of them.
 func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := opts.Validate(); err != nil {
@@ -141,6 +141,10 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	resolver := &accountResolver{reader: mgr.GetClient(), live: mgr.GetAPIReader(), pool: pool}
 	users := &ZoomUserReconciler{Client: mgr.GetClient(), Recorder: rec, accounts: resolver, timing: opts.timing(), baseline: opts.Baseline}
 	if err := users.setup(mgr, opts.MaxConcurrentReconciles); err != nil {
+		return err
+	}
+	zoomGroups := &ZoomGroupReconciler{Client: mgr.GetClient(), Recorder: rec, accounts: resolver, timing: opts.timing()}
+	if err := zoomGroups.setup(mgr, opts.MaxConcurrentReconciles); err != nil {
 		return err
 	}
 	for _, kind := range []zoomv1.AccountKind{zoomv1.AccountKindNamespaced, zoomv1.AccountKindCluster} {

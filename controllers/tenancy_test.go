@@ -147,7 +147,7 @@ func TestEndlessListingIsBoundedAndOthersConverge(t *testing.T) {
 func (tn *tenant) get(name string) *zoomv1.ZoomUser {
 	tn.t.Helper()
 	var zu zoomv1.ZoomUser
-	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &zu); err != nil {
+	if err := tn.k8s.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: name}, &zu); err != nil {
 		tn.t.Fatal(err)
 	}
 	return &zu

@@ -25,6 +25,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
@@ -245,17 +246,26 @@ func TestZoomGroupNameIsImmutableOnceBound(t *testing.T) {
 	if got, want := zg.Spec.DeletionPolicy, zoomv1.GroupDeletionPolicyDelete; got != want {
 		t.Errorf("default deletionPolicy = %q, want %q", got, want)
 	}
-	zg.Spec.Name = "Engineering"
-	if err := k8s.Update(ctx, &zg); err != nil {
+	// The manager marks the suspended group in status meanwhile: each
+	// write starts from a fresh read.
+	edit := func(mutate func(*zoomv1.ZoomGroup), write func(*zoomv1.ZoomGroup) error) error {
+		return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			if err := k8s.Get(ctx, key, &zg); err != nil {
+				return err
+			}
+			mutate(&zg)
+			return write(&zg)
+		})
+	}
+	update := func(zg *zoomv1.ZoomGroup) error { return k8s.Update(ctx, zg) }
+	if err := edit(func(zg *zoomv1.ZoomGroup) { zg.Spec.Name = "Engineering" }, update); err != nil {
 		t.Fatalf("renaming an unbound group: %v", err)
 	}
-
-	zg.Status.ID = "grp-1"
-	if err := k8s.Status().Update(ctx, &zg); err != nil {
+	bind := func(zg *zoomv1.ZoomGroup) error { return k8s.Status().Update(ctx, zg) }
+	if err := edit(func(zg *zoomv1.ZoomGroup) { zg.Status.ID = "grp-1" }, bind); err != nil {
 		t.Fatalf("binding: %v", err)
 	}
-	zg.Spec.Name = "Engineering 2"
-	err := k8s.Update(ctx, &zg)
+	err := edit(func(zg *zoomv1.ZoomGroup) { zg.Spec.Name = "Engineering 2" }, update)
 	if want := "spec.name is immutable once the group is bound"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("renaming a bound group: error = %v, want %q", err, want)
 	}

@@ -22,7 +22,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -104,7 +103,7 @@ func (r *ZoomUserReconciler) writeStatus(ctx context.Context, p *patch.Helper[*z
 // sync resolves the account, settles email conflicts, then compares the
 // ZoomUser with Zoom and acts; it returns what it concluded.
 func (r *ZoomUserReconciler) sync(ctx context.Context, p *patch.Helper[*zoomv1.ZoomUser], zu *zoomv1.ZoomUser) outcome {
-	acct, err := r.accounts.resolve(ctx, zu)
+	acct, err := r.accounts.resolve(ctx, zu.Namespace, zu.Spec.AccountRef)
 	if err != nil {
 		return r.accountOutcome(err)
 	}
@@ -117,15 +116,9 @@ func (r *ZoomUserReconciler) sync(ctx context.Context, p *patch.Helper[*zoomv1.Z
 // announce sends a Warning event when the Ready condition turned to a new
 // failure, so a person sees each problem once rather than at every retry.
 func (r *ZoomUserReconciler) announce(before, after *zoomv1.ZoomUser, out outcome) {
-	if out.ready || out.reason == "" {
-		return
+	if newFailure(before.Status.Conditions, after.Status.Conditions, out) {
+		r.eventf(after, corev1.EventTypeWarning, out.reason, "%s", out.message)
 	}
-	old := meta.FindStatusCondition(before.Status.Conditions, zoomv1.ConditionReady)
-	cur := meta.FindStatusCondition(after.Status.Conditions, zoomv1.ConditionReady)
-	if cur == nil || (old != nil && old.Reason == cur.Reason && old.Message == cur.Message) {
-		return
-	}
-	r.eventf(after, corev1.EventTypeWarning, out.reason, "%s", out.message)
 }
 
 func (r *ZoomUserReconciler) eventf(zu *zoomv1.ZoomUser, typ, reason, format string, args ...any) {

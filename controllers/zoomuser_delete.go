@@ -57,7 +57,7 @@ func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUs
 		return waiting(zoomv1.ReasonSuspended, fmt.Sprintf(
 			"deletion with policy %s waits while spec.suspend is true; unsuspend, or set deletionPolicy: Orphan", policy), 0), false
 	}
-	acct, err := r.accounts.resolveForDeletion(ctx, zu)
+	acct, err := r.accounts.resolveForDeletion(ctx, zu.Namespace, zu.Spec.AccountRef)
 	if err != nil {
 		return r.accountWaitOnDelete(err), false
 	}

@@ -173,7 +173,7 @@ func (s *userSync) record(u *zoom.User, adopted bool) {
 	s.zu.Status.CreateRequestedAt = nil
 }
 
-// update corrects activation, names and type. A pending user is left
+// update corrects activation, names, type and, for an active user, role. A pending user is left
 // alone: Zoom accepts changes to it and silently ignores them. Activation
 // comes first: Zoom strips the licence of a user it deactivates and keeps
 // no type change made while it is inactive, so the type is restored only
@@ -204,6 +204,11 @@ func (s *userSync) update(ctx context.Context, remote *zoom.User) outcome {
 	if desired.TypeWaits(&s.zu.Spec, &now) {
 		return ready(zoomv1.ReasonSynced, fmt.Sprintf(
 			"Zoom user matches the spec; type %s applies when the user is active (Zoom removes the licence of an inactive user)", s.zu.Spec.Type))
+	}
+	if s.zu.Status.State == zoom.StatusActive {
+		if out, ok := s.syncRole(ctx, remote); !ok {
+			return out
+		}
 	}
 	return ready(zoomv1.ReasonSynced, "Zoom user matches the spec")
 }

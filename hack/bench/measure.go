@@ -53,6 +53,7 @@ type result struct {
 
 	creation callStats
 	steady   *steadyStats // nil when not measured (no convergence, or a failure)
+	groups   *groupStats  // nil when not measured (baseline, no convergence, or a failure)
 
 	cpuCreation time.Duration // manager CPU from first create to all Ready (or the cap)
 	// othersCreation is the CPU that processes outside this run took on
@@ -177,7 +178,10 @@ func (b *bench) measureInto(ctx context.Context, r *result) error {
 		b.say("N=%d %s: not converged; no steady-state window", r.n, r.mode)
 		return nil
 	}
-	return b.steadyPhase(ctx, r, zoom, mgr, tracker)
+	if err := b.steadyPhase(ctx, r, zoom, mgr, tracker); err != nil || r.mode != modeOperator {
+		return err
+	}
+	return b.groupPhase(ctx, r, cp.client, zoom)
 }
 
 func (b *bench) managerArgs(m mode) []string {

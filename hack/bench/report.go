@@ -462,6 +462,10 @@ func (rp *report) details() string {
 			fmt.Fprintf(&b, "  - steady state (%s s): %s; %s of %s Ready at its end\n", fixed(r.steady.window.Seconds(), 0),
 				endpoints(r.steady.callStats), thousands(r.steady.readyAtEnd), thousands(r.n))
 		}
+		if g := r.groups; g != nil {
+			fmt.Fprintf(&b, "  - groups (one ZoomGroup per namespace selecting every user): %s members in %s with %d member calls (ceil(users/30) = %d); converged: %v; %s\n",
+				thousands(g.members), seconds(g.t), g.addCalls, g.minCalls, g.converged, endpoints(g.calls))
+		}
 	}
 	return b.String()
 }

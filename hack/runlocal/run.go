@@ -42,6 +42,7 @@ type session struct {
 	zoom     zoomTarget
 	manager  *testenv.Manager
 	users    []types.NamespacedName // the sample ZoomUsers
+	groups   []types.NamespacedName // the sample ZoomGroups
 }
 
 // run brings everything up, reports progress until the samples are Ready,
@@ -84,6 +85,7 @@ func (s *session) bringUp(parent context.Context) error {
 		s.startManager,
 		s.applySamples,
 		s.waitForReady,
+		s.waitForGroups,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -156,12 +158,13 @@ func (s *session) elapsed() string {
 }
 
 func (s *session) printUsage() {
-	s.say("ready in %s: %d sample ZoomUser(s) Ready", s.elapsed(), len(s.users))
+	s.say("ready in %s: %d sample ZoomUser(s) and %d ZoomGroup(s) Ready", s.elapsed(), len(s.users), len(s.groups))
 	w := s.opts.out
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Use it from another terminal:")
 	fmt.Fprintf(w, "  export KUBECONFIG=%s\n", s.kubeconf)
 	fmt.Fprintln(w, "  kubectl get zoomusers -A")
+	fmt.Fprintln(w, "  kubectl get zoomgroups -A")
 	if s.zoom.fake != nil {
 		fmt.Fprintf(w, "Fake Zoom: %s (API under /v2, token at /oauth/token)\n", s.zoom.fake.URL)
 	}

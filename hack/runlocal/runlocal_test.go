@@ -55,6 +55,7 @@ func TestRunLocalSamplesBecomeReady(t *testing.T) {
 
 	var out syncBuffer
 	var got []string
+	var group zoomv1.ZoomGroup
 	opts := options{
 		managerPath:   buildManager(t, tmp),
 		managerLog:    filepath.Join(tmp, "manager.log"),
@@ -69,8 +70,10 @@ func TestRunLocalSamplesBecomeReady(t *testing.T) {
 		getenv:        fakeZoomEnv,
 		onReady: func(ctx context.Context, c client.Client) error {
 			var err error
-			got, err = readyUsers(ctx, c)
-			return err
+			if got, err = readyUsers(ctx, c); err != nil {
+				return err
+			}
+			return c.Get(ctx, client.ObjectKey{Namespace: "default", Name: "platform"}, &group)
 		},
 	}
 
@@ -83,7 +86,11 @@ func TestRunLocalSamplesBecomeReady(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Ready sample ZoomUsers with an id (-want +got):\n%s", diff)
 	}
-	for _, s := range []string{"ready in ", "export KUBECONFIG=" + opts.kubeconfigOut, "kubectl get zoomusers -A", "Fake Zoom: http://127.0.0.1:"} {
+	// The sample group holds the two sample users of team platform.
+	if group.Status.MemberCount != 2 || group.Status.ID == "" {
+		t.Errorf("sample ZoomGroup: id %q, memberCount %d; want bound with 2 members", group.Status.ID, group.Status.MemberCount)
+	}
+	for _, s := range []string{"ready in ", "export KUBECONFIG=" + opts.kubeconfigOut, "kubectl get zoomusers -A", "kubectl get zoomgroups -A", "ZOOMGROUP", "Fake Zoom: http://127.0.0.1:"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("output lacks %q", s)
 		}
@@ -125,7 +132,7 @@ func sampleUserKeys(t *testing.T) []string {
 	}
 	var keys []string
 	for _, obj := range objs {
-		if isZoomUser(obj) {
+		if isKind(obj, "ZoomUser") {
 			keys = append(keys, orDefault(obj.GetNamespace(), metav1.NamespaceDefault)+"/"+obj.GetName())
 		}
 	}

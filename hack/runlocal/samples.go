@@ -39,7 +39,8 @@ import (
 )
 
 // applySamples creates every object of the top-level sample files and
-// remembers the ZoomUsers among them: they are what "ready" waits for.
+// remembers the ZoomUsers and ZoomGroups among them: they are what "ready"
+// waits for.
 func (s *session) applySamples(ctx context.Context) error {
 	files, err := sampleFiles(s.opts.samplesDir)
 	if err != nil {
@@ -136,8 +137,12 @@ func (s *session) applyObject(ctx context.Context, obj *unstructured.Unstructure
 	if err := s.client.Create(ctx, obj); err != nil {
 		return fmt.Errorf("creating %s: %w", s.describe(obj), err)
 	}
-	if isZoomUser(obj) {
-		s.users = append(s.users, types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()})
+	key := types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}
+	switch {
+	case isKind(obj, "ZoomUser"):
+		s.users = append(s.users, key)
+	case isKind(obj, "ZoomGroup"):
+		s.groups = append(s.groups, key)
 	}
 	return nil
 }
@@ -156,9 +161,9 @@ func isNamespace(obj *unstructured.Unstructured) bool {
 	return gvk.Group == "" && gvk.Kind == "Namespace"
 }
 
-func isZoomUser(obj *unstructured.Unstructured) bool {
+func isKind(obj *unstructured.Unstructured, kind string) bool {
 	gvk := obj.GroupVersionKind()
-	return gvk.Group == zoomv1.GroupVersion.Group && gvk.Kind == "ZoomUser"
+	return gvk.Group == zoomv1.GroupVersion.Group && gvk.Kind == kind
 }
 
 // describe names an object as "Kind namespace/name" for messages.

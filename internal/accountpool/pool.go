@@ -120,6 +120,7 @@ type zoomState struct {
 	budget   *zoom.Budget
 	cache    *zoomcache.Cache
 	gate     Gate
+	roles    *roleCache
 }
 
 // Account is a usable, authenticated account object.
@@ -130,8 +131,11 @@ type Account struct {
 	// Users is the Zoom boundary for this account's users.
 	Users userapi.API
 	// Gate is the Zoom account's daily-create gate.
-	Gate   *Gate
+	Gate *Gate
+	// Groups is the Zoom boundary for this account's groups and roles.
+	Groups Groups
 	client *zoom.Client
+	roles  *roleCache
 }
 
 // Authenticate asks Zoom for a token (or reuses the cached one).
@@ -254,7 +258,7 @@ func (p *Pool) bind(key Key, e *entry, accountID string) *Account {
 	id := Identity{APIURL: e.source.Settings.APIURL, AccountID: accountID}
 	st, ok := p.zoom[id]
 	if !ok {
-		st = &zoomState{identity: id}
+		st = &zoomState{identity: id, roles: &roleCache{ttl: p.opts.SnapshotTTL}}
 		st.cache = zoomcache.New(p.opts.SnapshotTTL, nil, func(calls int) bool { return p.listingPays(st, calls) })
 		p.zoom[id] = st
 	}
@@ -318,7 +322,8 @@ func (e *entry) account(key Key) *Account {
 	st := e.shared
 	var users userapi.API = userapi.Direct{Client: e.client}
 	users = st.cache.Users(users, e.client)
-	return &Account{Key: key, Identity: e.identity, Settings: e.source.Settings, Users: users, Gate: &st.gate, client: e.client}
+	return &Account{Key: key, Identity: e.identity, Settings: e.source.Settings, Users: users, Gate: &st.gate,
+		Groups: e.client, client: e.client, roles: st.roles}
 }
 
 // CountUser adds delta to the ZoomUsers that use key; the ZoomUser
