@@ -17,6 +17,7 @@ limitations under the License.
 package main
 
 import (
+	"flag"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -71,6 +72,16 @@ func TestBadFlagsFailAtStart(t *testing.T) {
 		edit(&o)
 		if _, err := o.controllerOptions(); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestProductionBinaryHasNoBenchmarkSwitches(t *testing.T) {
+	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
+	registerBenchmarkFlags(fs, &options{})
+	for _, name := range []string{"baseline", "zoom-rate-scale"} {
+		if fs.Lookup(name) != nil {
+			t.Errorf("--%s is in the production binary", name)
 		}
 	}
 }

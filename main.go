@@ -74,9 +74,9 @@ func main() {
 	flag.StringVar(&o.leaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease (default: the pod's namespace).")
 	flag.DurationVar(&o.resync, "resync-interval", 10*time.Minute, "How often a converged ZoomUser is compared with Zoom again (jittered by up to 10%).")
 	flag.IntVar(&o.maxConcurrent, "max-concurrent-reconciles", 4, "ZoomUsers reconciled in parallel.")
-	flag.Float64Var(&o.rateScale, "zoom-rate-scale", 1, "Multiplies Zoom's published rate limits in the client-side budget. Leave at 1; benchmarks against a scaled fake Zoom change it.")
 	flag.DurationVar(&o.zoomTimeout, "zoom-timeout", 30*time.Second, "Timeout of each HTTP exchange with Zoom.")
-	flag.BoolVar(&o.baseline, "baseline", false, "For benchmarks only: behave like a naive controller (one GET per object and resync, no request budget, 429s as errors with exponential backoff)")
+	o.rateScale = 1
+	registerBenchmarkFlags(flag.CommandLine, &o)
 	flag.Float64Var(&o.kubeQPS, "kube-api-qps", 100, "Requests per second the manager may send to the Kubernetes API (each created user costs about three: a marker patch, a status patch, an event).")
 	flag.IntVar(&o.kubeBurst, "kube-api-burst", 200, "Burst of requests to the Kubernetes API.")
 	flag.StringVar(&o.allowedHosts, "allowed-zoom-hosts", strings.Join(accountpool.DefaultAllowedHosts, ","), "Comma-separated hosts (host, or host:port) that accounts' apiURL and tokenURL may use; plain http only to a listed loopback address. An account outside it is not Ready (reason HostNotAllowed).")

@@ -121,7 +121,9 @@ func (b *bench) prepareWorkDir() (func(), error) {
 func (b *bench) buildManager(ctx context.Context) error {
 	b.manager = filepath.Join(b.work, "manager")
 	b.say("building the manager into %s", b.manager)
-	return testenv.BuildManager(ctx, b.cfg.repoDir, b.manager)
+	// The benchmark switches (--baseline, --zoom-rate-scale) exist only in
+	// a manager built with the benchmark tag.
+	return testenv.BuildManager(ctx, b.cfg.repoDir, b.manager, "benchmark")
 }
 
 func (b *bench) say(format string, args ...any) {

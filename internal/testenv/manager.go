@@ -31,8 +31,12 @@ import (
 
 // BuildManager builds the manager binary from repoRoot into out, once per
 // run: every manager started afterwards is the same binary.
-func BuildManager(ctx context.Context, repoRoot, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, ".")
+func BuildManager(ctx context.Context, repoRoot, out string, tags ...string) error {
+	args := []string{"build", "-o", out}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
 	cmd.Dir = repoRoot
 	if data, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the manager: %w\n%s", err, data)
