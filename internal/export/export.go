@@ -21,10 +21,12 @@ package export
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -51,18 +53,38 @@ type Listing struct {
 }
 
 // List lists the users of each status in turn (Zoom lists one status at a
-// time) and reports the counts on progress.
+// time) and reports the counts on progress. A listing that Zoom throttles
+// or fails for a moment starts over, up to maxAttempts times.
 func List(ctx context.Context, l Lister, statuses []string, progress io.Writer) (Listing, error) {
+	return listWith(ctx, l, statuses, progress, sleep)
+}
+
+// maxAttempts bounds the listings of one status.
+const maxAttempts = 5
+
+// waitFunc waits d, or less if ctx ends; tests pass one that only records.
+type waitFunc func(ctx context.Context, d time.Duration) error
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func listWith(ctx context.Context, l Lister, statuses []string, progress io.Writer, wait waitFunc) (Listing, error) {
 	out := Listing{ByStatus: map[string]int{}}
 	for _, status := range statuses {
-		users, calls, err := l.ListAllUsersCounted(ctx, status)
-		out.Calls += calls
+		users, err := listStatus(ctx, l, status, &out, progress, wait)
 		if err != nil {
 			return out, fmt.Errorf("listing %s users: %w", status, err)
 		}
 		out.Users = append(out.Users, users...)
 		out.ByStatus[status] = len(users)
-		fmt.Fprintf(progress, "listed %d %s users in %d calls\n", len(users), status, calls)
 	}
 	parts := make([]string, 0, len(statuses))
 	for _, status := range statuses {
@@ -70,6 +92,47 @@ func List(ctx context.Context, l Lister, statuses []string, progress io.Writer) 
 	}
 	fmt.Fprintf(progress, "listed %d users (%s)\n", len(out.Users), strings.Join(parts, ", "))
 	return out, nil
+}
+
+// listStatus lists one status, starting over after a pause when Zoom
+// throttles or fails for a moment. It adds the calls it made to out.
+func listStatus(ctx context.Context, l Lister, status string, out *Listing, progress io.Writer, wait waitFunc) ([]zoom.User, error) {
+	for attempt := 1; ; attempt++ {
+		users, calls, err := l.ListAllUsersCounted(ctx, status)
+		out.Calls += calls
+		if err == nil {
+			fmt.Fprintf(progress, "listed %d %s users in %d calls\n", len(users), status, calls)
+			return users, nil
+		}
+		delay, ok := retryDelay(ctx, err, attempt)
+		if !ok || attempt == maxAttempts {
+			return nil, err
+		}
+		fmt.Fprintf(progress, "listing %s users: %v; starting over in %s\n", status, err, delay.Round(time.Millisecond))
+		if err := wait(ctx, delay); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// retryDelay says whether a failed listing is worth another try, and
+// after how long: Zoom's own time for a per-second 429, the budget's for a
+// client-side wait, else a second per attempt for errors that pass.
+func retryDelay(ctx context.Context, err error, attempt int) (time.Duration, bool) {
+	if ctx.Err() != nil || errors.Is(err, zoom.ErrListTooLong) {
+		return 0, false
+	}
+	if d, ok := zoom.WaitFor(err); ok {
+		return d, true
+	}
+	switch zoom.Classify(err) {
+	case zoom.KindRateLimitedQPS:
+		return time.Until(zoom.ResumeAt(err, time.Now())), true
+	case zoom.KindRetryable:
+		return time.Duration(attempt) * time.Second, true
+	default:
+		return 0, false
+	}
 }
 
 // Options say what the manifests look like and which users they cover.

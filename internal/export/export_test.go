@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -371,5 +372,47 @@ func TestWriteDir(t *testing.T) {
 		if len(got) != 1 || got[0].Name != m.Metadata.Name || got[0].Spec != m.Spec {
 			t.Errorf("%s.yaml holds %+v, want %+v", m.Metadata.Name, got, m)
 		}
+	}
+}
+
+// TestListStartsOverAfterAPause: a throttled or failed listing is listed
+// again after the pause Zoom asks for; a refusal is not.
+func TestListStartsOverAfterAPause(t *testing.T) {
+	for name, tc := range map[string]struct {
+		fault   zoomfake.Fault
+		waits   int
+		wantErr string
+	}{
+		"per-second 429": {fault: zoomfake.Fault{Endpoint: zoomfake.EndpointListUsers, Times: 1, Status: 429, Code: 429,
+			Message: "You have reached the maximum per-second rate limit for this API. Try again later.",
+			Headers: map[string]string{"X-RateLimit-Type": "QPS"}}, waits: 1},
+		"two 5xx":       {fault: zoomfake.Fault{Endpoint: zoomfake.EndpointListUsers, Times: 2, Status: 503}, waits: 2},
+		"lasting 5xx":   {fault: zoomfake.Fault{Endpoint: zoomfake.EndpointListUsers, Status: 503}, waits: maxAttempts - 1, wantErr: "listing active users"},
+		"refusal (400)": {fault: zoomfake.Fault{Endpoint: zoomfake.EndpointListUsers, Status: 400, Code: 300, Message: "bad request"}, wantErr: "bad request"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			fake, client := startZoom(t, zoomfake.Options{})
+			fake.AddUser(zoomfake.User{Email: "ada@example.com", Type: zoom.TypeBasic})
+			fake.InjectFault(tc.fault)
+			var waits []time.Duration
+			record := func(_ context.Context, d time.Duration) error {
+				waits = append(waits, d)
+				return nil
+			}
+			var progress bytes.Buffer
+			listing, err := listWith(context.Background(), client, []string{zoom.StatusActive}, &progress, record)
+			if tc.wantErr == "" && (err != nil || len(listing.Users) != 1) {
+				t.Fatalf("err %v, %d users; want ada", err, len(listing.Users))
+			}
+			if tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("err %v, want %q", err, tc.wantErr)
+			}
+			if len(waits) != tc.waits {
+				t.Errorf("waited %d times (%v), want %d; progress:\n%s", len(waits), waits, tc.waits, progress.String())
+			}
+			if want := tc.waits + 1; tc.wantErr == "" && fake.Count(zoomfake.EndpointListUsers) != want {
+				t.Errorf("%d list calls, want %d", fake.Count(zoomfake.EndpointListUsers), want)
+			}
+		})
 	}
 }
