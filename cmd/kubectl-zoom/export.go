@@ -146,6 +146,9 @@ func exportUsers(ctx context.Context, client *zoom.Client, opts *export.Options,
 	if err != nil {
 		return err
 	}
+	if missing := opts.Missing(listing.Users); len(missing) > 0 {
+		fmt.Fprintf(stderr, "not among the users listed (%s): %s\n", strings.Join(statuses, ", "), strings.Join(missing, ", "))
+	}
 	if outDir != "" {
 		if err := export.WriteDir(outDir, manifests); err != nil {
 			return err

@@ -135,7 +135,35 @@ func TestExportCommandFilters(t *testing.T) {
 			if diff := cmp.Diff(tc.want, emailsOf(t, stdout)); diff != "" {
 				t.Errorf("emails (-want +got):\n%s", diff)
 			}
+			// Only the email file names a user that is not listed.
+			wantMissing := map[string]string{"file and status": "not among the users listed (pending): grace@example.org\n"}[name]
+			if gotMissing := missingLine(stderr); gotMissing != wantMissing {
+				t.Errorf("missing users reported as %q, want %q", gotMissing, wantMissing)
+			}
 		})
+	}
+}
+
+func missingLine(stderr string) string {
+	for line := range strings.Lines(stderr) {
+		if strings.HasPrefix(line, "not among") {
+			return line
+		}
+	}
+	return ""
+}
+
+func TestExportCommandNamesMissingEmails(t *testing.T) {
+	_, env := startZoom(t)
+	code, stdout, stderr := runWith(env, "export", "--status", "active", "--emails", "ada@example.com,bob@example.com,nobody@example.com")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if diff := cmp.Diff([]string{"ada@example.com"}, emailsOf(t, stdout)); diff != "" {
+		t.Errorf("emails (-want +got):\n%s", diff)
+	}
+	if want := "not among the users listed (active): bob@example.com, nobody@example.com\n"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
 	}
 }
 

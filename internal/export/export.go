@@ -175,6 +175,23 @@ func (o *Options) ActionFor(t zoomv1.UserType) zoomv1.CreateAction {
 	return o.Action
 }
 
+// Missing returns, sorted, the emails of opts.Emails that none of users
+// has: a typo, or a user of a status that was not listed.
+func (o *Options) Missing(users []zoom.User) []string {
+	found := map[string]bool{}
+	for i := range users {
+		found[strings.ToLower(users[i].Email)] = true
+	}
+	var missing []string
+	for e := range o.Emails {
+		if !found[e] {
+			missing = append(missing, e)
+		}
+	}
+	slices.Sort(missing)
+	return missing
+}
+
 // Manifest is one exported object: a ZoomUser without status or server-set
 // metadata, so the YAML holds only what a person would write.
 type Manifest struct {
