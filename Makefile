@@ -68,9 +68,10 @@ fuzz: ## Run each fuzz test for FUZZTIME (default 1m); findings land in internal
 ##@ Build and run
 
 .PHONY: build
-build: ## Build the manager and the fake Zoom server into bin/.
+build: ## Build the manager, the kubectl zoom plugin and the fake Zoom server into bin/.
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/manager .
 	$(GO) build -o bin/zoomfake ./cmd/zoomfake
+	$(GO) build -o bin/kubectl-zoom ./cmd/kubectl-zoom
 	$(GO) build -o bin/run-local ./hack/runlocal
 
 .PHONY: run-local

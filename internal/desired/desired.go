@@ -76,6 +76,23 @@ func ZoomType(t zoomv1.UserType) int {
 	}
 }
 
+// UserType maps Zoom's type numbers to the API's names; ok is false for a
+// number the API has no name for, so that a caller does not guess.
+func UserType(zoomType int) (t zoomv1.UserType, ok bool) {
+	switch zoomType {
+	case zoom.TypeBasic:
+		return zoomv1.UserTypeBasic, true
+	case zoom.TypeLicensed:
+		return zoomv1.UserTypeLicensed, true
+	case zoom.TypeUnassigned:
+		return zoomv1.UserTypeUnassigned, true
+	case zoom.TypeNone:
+		return zoomv1.UserTypeNone, true
+	default:
+		return "", false
+	}
+}
+
 // CreateRequest is the POST body for spec, without the autoCreate password
 // (the caller reads it from its Secret).
 func CreateRequest(spec *zoomv1.ZoomUserSpec) zoom.CreateUserRequest {

@@ -108,3 +108,17 @@ func TestTypeWaits(t *testing.T) {
 		})
 	}
 }
+
+func TestUserTypeReversesZoomType(t *testing.T) {
+	for _, name := range []zoomv1.UserType{zoomv1.UserTypeBasic, zoomv1.UserTypeLicensed, zoomv1.UserTypeUnassigned, zoomv1.UserTypeNone} {
+		got, ok := UserType(ZoomType(name))
+		if !ok || got != name {
+			t.Errorf("UserType(ZoomType(%s)) = %q, %v; want %s, true", name, got, ok, name)
+		}
+	}
+	for _, n := range []int{0, 3, 5, 100} {
+		if got, ok := UserType(n); ok {
+			t.Errorf("UserType(%d) = %q, true; want no name", n, got)
+		}
+	}
+}

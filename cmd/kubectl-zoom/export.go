@@ -1,0 +1,309 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	flag "github.com/spf13/pflag"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/export"
+	"github.com/zoom-operator/zoom-operator/internal/zoom"
+)
+
+const exportHelp = `Write every user of a Zoom account as a ZoomUser manifest, so that an
+account that already has users can be brought under GitOps.
+
+Each ZoomUser says what Zoom already has (email, type, Active or Inactive,
+first, last and display name), so an operator whose account allows adoption
+(adoptExistingUsers: true) adopts the users without changing anything in
+Zoom. Objects get deletionPolicy Orphan unless --deletion-policy says
+otherwise: deleting an exported object then leaves its Zoom user alone.
+
+Pending users (invited, not yet accepted) are exported with state Active: the
+operator reports them as InvitePending and leaves them to accept. Leave them
+out with --status active,inactive.
+
+Names are the lower-case email with "@" as ".", e.g. ada.example.com; an
+email with characters a name cannot hold, or whose name another email would
+share, gets a short hash of the email appended (ada-x.example.com-1f2e3d4c).
+
+Credentials (a Server-to-Server OAuth app of the account, read-only use):
+  ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET   required
+  ZOOM_API_URL     default https://api.zoom.us/v2
+  ZOOM_TOKEN_URL   default https://zoom.us/oauth/token
+  ZOOM_PLAN        Free, Pro or Business: the account's rate limits (default Pro)
+The app needs the scope user:read:admin (or user:read:list_users:admin).
+
+Counts go to stderr, manifests to stdout (or --out-dir).
+
+Examples:
+  # Everything, as one YAML stream:
+  kubectl zoom export > zoom-users.yaml
+
+  # Active users of one domain, into a kustomize directory for namespace team-a:
+  kubectl zoom export --status active --domain example.com \
+      --namespace team-a --account-kind ZoomAccount --account-name zoom \
+      --out-dir users/
+
+  # Just these users (a file holds one email a line):
+  kubectl zoom export --emails ada@example.com,grace@example.com
+  kubectl zoom export --emails @emails.txt
+
+Flags:
+`
+
+// exportFlags are the flags of export, as given.
+type exportFlags struct {
+	namespace, accountKind, accountName string
+	action, deletionPolicy              string
+	statuses, domains, emails           string
+	outDir                              string
+}
+
+func (f *exportFlags) register(fs *flag.FlagSet) {
+	fs.StringVarP(&f.namespace, "namespace", "n", "", "metadata.namespace of the objects; empty leaves it to kubectl apply -n")
+	fs.StringVar(&f.accountKind, "account-kind", string(zoomv1.AccountKindCluster), "spec.accountRef.kind: ClusterZoomAccount or ZoomAccount")
+	fs.StringVar(&f.accountName, "account-name", "default", "spec.accountRef.name")
+	fs.StringVar(&f.action, "action", string(zoomv1.ActionCreate),
+		"spec.action: how the operator would create the user again if it disappeared from Zoom.\n"+
+			"create (an invitation the person must accept), ssoCreate or custCreate. Users of type None always get ssoCreate")
+	fs.StringVar(&f.deletionPolicy, "deletion-policy", string(zoomv1.DeletionPolicyOrphan), "spec.deletionPolicy: Orphan, Deactivate, Disassociate or Delete")
+	fs.StringVar(&f.statuses, "status", strings.Join(export.Statuses, ","), "Zoom statuses to export, comma-separated: active, inactive, pending")
+	fs.StringVar(&f.domains, "domain", "", "export only emails of these domains, comma-separated")
+	fs.StringVar(&f.emails, "emails", "", "export only these emails, comma-separated, or @FILE with one email a line (# comments)")
+	fs.StringVar(&f.outDir, "out-dir", "", "write one file per user and a kustomization.yaml into this directory instead of stdout")
+}
+
+func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("kubectl zoom export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f exportFlags
+	f.register(fs)
+	// pflag would print the help to stderr on --help; it goes to stdout.
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, exportHelp)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "kubectl zoom export: %v (see --help)\n", err)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "kubectl zoom export: unexpected arguments %q\n", fs.Args())
+		return exitUsage
+	}
+	opts, statuses, err := f.options()
+	if err != nil {
+		fmt.Fprintf(stderr, "kubectl zoom export: %v\n", err)
+		return exitUsage
+	}
+	client, err := clientFromEnv(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "kubectl zoom export: %v\n", err)
+		return exitUsage
+	}
+	if err := exportUsers(ctx, client, opts, statuses, f.outDir, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "kubectl zoom export: %v\n", err)
+		return exitError
+	}
+	return exitOK
+}
+
+func exportUsers(ctx context.Context, client *zoom.Client, opts *export.Options, statuses []string, outDir string, stdout, stderr io.Writer) error {
+	if err := client.Authenticate(ctx); err != nil {
+		return fmt.Errorf("authenticating with Zoom: %w", err)
+	}
+	listing, err := export.List(ctx, client, statuses, stderr)
+	if err != nil {
+		return err
+	}
+	manifests, err := export.Build(listing.Users, opts)
+	if err != nil {
+		return err
+	}
+	if missing := opts.Missing(listing.Users); len(missing) > 0 {
+		fmt.Fprintf(stderr, "not among the users listed (%s): %s\n", strings.Join(statuses, ", "), strings.Join(missing, ", "))
+	}
+	if outDir != "" {
+		if err := export.WriteDir(outDir, manifests); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "wrote %d ZoomUsers and kustomization.yaml to %s\n", len(manifests), outDir)
+		return nil
+	}
+	if err := export.WriteYAML(stdout, manifests); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %d ZoomUsers\n", len(manifests))
+	return nil
+}
+
+// options checks the flags and turns them into export options and the
+// statuses to list.
+func (f *exportFlags) options() (*export.Options, []string, error) {
+	opts := &export.Options{
+		Namespace:      f.namespace,
+		AccountKind:    zoomv1.AccountKind(f.accountKind),
+		AccountName:    f.accountName,
+		Action:         zoomv1.CreateAction(f.action),
+		DeletionPolicy: zoomv1.DeletionPolicy(f.deletionPolicy),
+		Domains:        splitLower(f.domains),
+	}
+	if err := oneOf("--account-kind", f.accountKind, zoomv1.AccountKindCluster, zoomv1.AccountKindNamespaced); err != nil {
+		return nil, nil, err
+	}
+	if f.accountName == "" {
+		return nil, nil, errors.New("--account-name must not be empty")
+	}
+	// autoCreate is left out: it needs a password Secret per user.
+	if err := oneOf("--action", f.action, zoomv1.ActionCreate, zoomv1.ActionSSOCreate, zoomv1.ActionCustCreate); err != nil {
+		return nil, nil, err
+	}
+	if err := oneOf("--deletion-policy", f.deletionPolicy, zoomv1.DeletionPolicyOrphan,
+		zoomv1.DeletionPolicyDeactivate, zoomv1.DeletionPolicyDisassociate, zoomv1.DeletionPolicyDelete); err != nil {
+		return nil, nil, err
+	}
+	statuses := splitLower(f.statuses)
+	if len(statuses) == 0 {
+		return nil, nil, errors.New("--status must name at least one of active, inactive, pending")
+	}
+	for _, s := range statuses {
+		if err := oneOf("--status", s, export.Statuses...); err != nil {
+			return nil, nil, err
+		}
+	}
+	emails, err := emailSet(f.emails)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts.Emails = emails
+	return opts, unique(statuses), nil
+}
+
+func oneOf[T ~string](flagName, value string, allowed ...T) error {
+	for _, a := range allowed {
+		if value == string(a) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s %q: must be one of %v", flagName, value, allowed)
+}
+
+// emailSet reads --emails: nil when not given, so that every email passes.
+func emailSet(v string) (map[string]bool, error) {
+	if v == "" {
+		return nil, nil
+	}
+	list := v
+	if file, ok := strings.CutPrefix(v, "@"); ok {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--emails: %w", err)
+		}
+		var lines []string
+		for line := range strings.Lines(string(data)) {
+			line, _, _ = strings.Cut(line, "#")
+			lines = append(lines, strings.TrimSpace(line))
+		}
+		list = strings.Join(lines, ",")
+	}
+	set := map[string]bool{}
+	for _, e := range splitLower(list) {
+		set[e] = true
+	}
+	if len(set) == 0 {
+		return nil, fmt.Errorf("--emails %q names no email", v)
+	}
+	return set, nil
+}
+
+// unique keeps the first of each value, in order.
+func unique(values []string) []string {
+	var out []string
+	for _, v := range values {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func splitLower(v string) []string {
+	var out []string
+	for s := range strings.SplitSeq(v, ",") {
+		if s = strings.ToLower(strings.TrimSpace(s)); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Credentials and endpoints come from these environment variables.
+const (
+	envAccountID    = "ZOOM_ACCOUNT_ID"
+	envClientID     = "ZOOM_CLIENT_ID"
+	envClientSecret = "ZOOM_CLIENT_SECRET"
+	envAPIURL       = "ZOOM_API_URL"
+	envTokenURL     = "ZOOM_TOKEN_URL"
+	envPlan         = "ZOOM_PLAN"
+)
+
+// listMaxWait is how long a call may wait for the budget. A person running
+// an export can wait longer than the operator's workers, which must not
+// hold up other objects.
+const listMaxWait = time.Minute
+
+// clientFromEnv builds the same client and budget the operator uses, from
+// ZOOM_* variables.
+func clientFromEnv(getenv func(string) string) (*zoom.Client, error) {
+	creds := zoom.Credentials{AccountID: getenv(envAccountID), ClientID: getenv(envClientID), ClientSecret: getenv(envClientSecret)}
+	var missing []string
+	for name, v := range map[string]string{envAccountID: creds.AccountID, envClientID: creds.ClientID, envClientSecret: creds.ClientSecret} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return nil, fmt.Errorf("set %s to the credentials of the account's Server-to-Server OAuth app (see --help)", strings.Join(missing, ", "))
+	}
+	return zoom.New(zoom.Config{
+		APIURL:      orDefault(getenv(envAPIURL), "https://api.zoom.us/v2"),
+		TokenURL:    orDefault(getenv(envTokenURL), "https://zoom.us/oauth/token"),
+		Credentials: creds,
+		Budget:      zoom.NewBudget(zoom.BudgetOptions{Plan: zoom.ParsePlan(getenv(envPlan))}),
+		MaxWait:     listMaxWait,
+	}), nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
