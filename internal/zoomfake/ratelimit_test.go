@@ -223,3 +223,24 @@ func TestParseWindow(t *testing.T) {
 		t.Error("ParseWindow(\"hourly\") accepted an unknown window")
 	}
 }
+
+// A full sliding window reopens when its oldest call leaves it, which may be
+// after the next clock second: Retry-After says so, rounded up.
+func TestQPSWindowRetryAfter(t *testing.T) {
+	for window, want := range map[Window]string{
+		WindowClock:   "2026-11-29T00:00:00Z", // the next clock second
+		WindowSliding: "2026-11-29T00:00:01Z", // 23:59:59.300 + 1s, rounded up
+	} {
+		t.Run(string(window), func(t *testing.T) {
+			h := newHarness(t, Options{LightPerSecond: 2, Window: window})
+			start := h.clock.Now() // 23:59:58.250
+			var res result
+			for _, offset := range []time.Duration{1050, 1150, 1250} { // 59.300, 59.400, 59.500
+				h.clock.Set(start.Add(offset * time.Millisecond))
+				res = h.call(http.MethodGet, "/users/email?email=a@example.com", nil)
+			}
+			wantStatus(t, res, http.StatusTooManyRequests)
+			wantHeaders(t, res, map[string]string{"Retry-After": want})
+		})
+	}
+}
