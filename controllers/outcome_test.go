@@ -114,8 +114,11 @@ func TestResultNeverFeedsBackoffForWaits(t *testing.T) {
 	if err != nil || res.RequeueAfter < time.Minute || res.RequeueAfter > time.Minute+6*time.Second {
 		t.Errorf("ready: result = %+v, %v, want the jittered resync", res, err)
 	}
-	if res.Priority == nil || *res.Priority != handler.LowPriority {
-		t.Errorf("ready: Priority = %v, want the resync at handler.LowPriority", res.Priority)
+	switch {
+	case res.Priority == nil:
+		t.Error("ready: no Priority, want the resync at handler.LowPriority")
+	case *res.Priority != handler.LowPriority:
+		t.Errorf("ready: Priority = %d, want handler.LowPriority (%d)", *res.Priority, handler.LowPriority)
 	}
 	boom := errors.New("boom")
 	if _, err := result(failed(zoomv1.ReasonZoomUnavailable, boom), time.Minute); !errors.Is(err, boom) {
