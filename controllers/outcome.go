@@ -26,6 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
@@ -245,7 +246,11 @@ func newFailure(before, after []metav1.Condition, out outcome) bool {
 
 // result turns an outcome into the controller's answer. Waits never return
 // an error: a rate limit is not a failure and must not feed the per-item
-// exponential backoff.
+// exponential backoff. A wait keeps the priority the request came with, so
+// that a change a person made stays ahead of the bulk while it waits for the
+// budget; a resync goes to the back of the priority queue, since nothing
+// changed and someone's new change must not wait behind it (without a Priority,
+// controller-runtime would requeue it at the priority it was taken with).
 func result(out outcome, resync time.Duration) (ctrl.Result, error) {
 	switch {
 	case out.err != nil:
@@ -253,6 +258,6 @@ func result(out outcome, resync time.Duration) (ctrl.Result, error) {
 	case out.wait > 0:
 		return ctrl.Result{RequeueAfter: out.wait}, nil
 	default:
-		return ctrl.Result{RequeueAfter: resync + jitter(resync/10)}, nil
+		return ctrl.Result{RequeueAfter: resync + jitter(resync/10), Priority: new(handler.LowPriority)}, nil
 	}
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/userapi"
@@ -106,13 +107,34 @@ func TestResultNeverFeedsBackoffForWaits(t *testing.T) {
 	if err != nil || res.RequeueAfter != 3*time.Second {
 		t.Errorf("wait: result = %+v, %v", res, err)
 	}
+	if res.Priority != nil {
+		t.Errorf("wait: Priority = %d, want none: the request keeps the priority it came with", *res.Priority)
+	}
 	res, err = result(ready(zoomv1.ReasonSynced, ""), time.Minute)
 	if err != nil || res.RequeueAfter < time.Minute || res.RequeueAfter > time.Minute+6*time.Second {
 		t.Errorf("ready: result = %+v, %v, want the jittered resync", res, err)
 	}
+	switch {
+	case res.Priority == nil:
+		t.Error("ready: no Priority, want the resync at handler.LowPriority")
+	case *res.Priority != handler.LowPriority:
+		t.Errorf("ready: Priority = %d, want handler.LowPriority (%d)", *res.Priority, handler.LowPriority)
+	}
 	boom := errors.New("boom")
 	if _, err := result(failed(zoomv1.ReasonZoomUnavailable, boom), time.Minute); !errors.Is(err, boom) {
 		t.Errorf("failure: err = %v, want it returned for backoff", err)
+	}
+}
+
+func TestUserControllerUsesPriorityQueue(t *testing.T) {
+	for _, baseline := range []bool{false, true} {
+		opts := userControllerOptions(4, baseline)
+		if opts.UsePriorityQueue == nil || !*opts.UsePriorityQueue {
+			t.Errorf("baseline %v: UsePriorityQueue = %v, want true", baseline, opts.UsePriorityQueue)
+		}
+		if opts.MaxConcurrentReconciles != 4 || (opts.RateLimiter == nil) == !baseline {
+			t.Errorf("baseline %v: MaxConcurrentReconciles = %d, own backoff %v", baseline, opts.MaxConcurrentReconciles, opts.RateLimiter != nil)
+		}
 	}
 }
 

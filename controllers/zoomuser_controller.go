@@ -135,10 +135,6 @@ func (r *ZoomUserReconciler) now() time.Time {
 func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 	m := &mapper{reader: mgr.GetClient()}
 	onSpecChange := builder.WithPredicates(predicate.GenerationChangedPredicate{})
-	opts := controller.Options{MaxConcurrentReconciles: maxConcurrent}
-	if !r.baseline {
-		opts.RateLimiter = errorBackoff()
-	}
 	return ctrl.NewControllerManagedBy(mgr).
 		// Only spec changes (and deletions) of the object itself: its own
 		// status writes must not bring a requeue it asked for early.
@@ -149,9 +145,24 @@ func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(m.usersOfSecret)).
 		WatchesMetadata(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(m.usersInNamespace),
 			builder.WithPredicates(predicate.LabelChangedPredicate{})).
-		WithOptions(opts).
+		WithOptions(userControllerOptions(maxConcurrent, r.baseline)).
 		Named("zoomuser").
 		Complete(r)
+}
+
+// userControllerOptions configures the ZoomUser controller. Its queue is
+// controller-runtime's priority queue (named here, though it is the default,
+// because interactive changes depend on it): events from the initial list
+// and unchanged resyncs of the informer enter at handler.LowPriority, new and
+// changed objects at the default priority, so a ZoomUser someone creates or
+// edits while thousands converge is reconciled next rather than after them.
+// Every request still spends the same account budget.
+func userControllerOptions(maxConcurrent int, baseline bool) controller.Options {
+	opts := controller.Options{MaxConcurrentReconciles: maxConcurrent, UsePriorityQueue: new(true)}
+	if !baseline {
+		opts.RateLimiter = errorBackoff()
+	}
+	return opts
 }
 
 // errorBackoff is the per-item backoff for real failures (5xx, network).

@@ -102,6 +102,13 @@ func parseConfig(args []string) (config, error) {
 	cfg.opts.Scopes = splitList(os.Getenv("ZOOMFAKE_SCOPES"))
 	fs.BoolVar(&cfg.opts.RetryAfterSeconds, "retry-after-seconds", os.Getenv("ZOOMFAKE_RETRY_AFTER_SECONDS") == "true",
 		"send Retry-After on QPS 429s as seconds instead of an ISO-8601 time (ZOOMFAKE_RETRY_AFTER_SECONDS)")
+	window, err := zoomfake.ParseWindow(os.Getenv("ZOOMFAKE_WINDOW"))
+	if err != nil {
+		return cfg, err
+	}
+	cfg.opts.Window = window
+	fs.Func("window", "how per-second limits are counted: clock (each whole second) or sliding (any one second) (ZOOMFAKE_WINDOW)",
+		func(v string) (err error) { cfg.opts.Window, err = zoomfake.ParseWindow(v); return err })
 	return cfg, fs.Parse(args)
 }
 

@@ -21,6 +21,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
 func TestParseConfigZoomBehaviourFlags(t *testing.T) {
@@ -30,19 +32,22 @@ func TestParseConfigZoomBehaviourFlags(t *testing.T) {
 		domains []string
 		scopes  []string
 		cap     int
+		window  zoomfake.Window
 	}{
 		"defaults: no managed domain, the classic scopes, Zoom's page size": {},
 		"flags": {
-			args:    []string{"-managed-domains", "corp.example, sub.corp.example", "-scopes", "user:read:admin", "-page-size-cap", "300"},
+			args:    []string{"-managed-domains", "corp.example, sub.corp.example", "-scopes", "user:read:admin", "-page-size-cap", "300", "-window", "sliding"},
 			domains: []string{"corp.example", "sub.corp.example"},
 			scopes:  []string{"user:read:admin"},
 			cap:     300,
+			window:  zoomfake.WindowSliding,
 		},
 		"environment": {
-			env:     map[string]string{"ZOOMFAKE_MANAGED_DOMAINS": "corp.example", "ZOOMFAKE_SCOPES": "user:read:list_users:admin user:read:user:admin", "ZOOMFAKE_PAGE_SIZE_CAP": "300"},
+			env:     map[string]string{"ZOOMFAKE_MANAGED_DOMAINS": "corp.example", "ZOOMFAKE_SCOPES": "user:read:list_users:admin user:read:user:admin", "ZOOMFAKE_PAGE_SIZE_CAP": "300", "ZOOMFAKE_WINDOW": "sliding"},
 			domains: []string{"corp.example"},
 			scopes:  []string{"user:read:list_users:admin", "user:read:user:admin"},
 			cap:     300,
+			window:  zoomfake.WindowSliding,
 		},
 		"a flag wins over the environment": {
 			args:   []string{"-scopes", "user:write:admin"},
@@ -52,7 +57,7 @@ func TestParseConfigZoomBehaviourFlags(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			for _, v := range []string{"ZOOMFAKE_MANAGED_DOMAINS", "ZOOMFAKE_SCOPES", "ZOOMFAKE_PAGE_SIZE_CAP"} {
+			for _, v := range []string{"ZOOMFAKE_MANAGED_DOMAINS", "ZOOMFAKE_SCOPES", "ZOOMFAKE_PAGE_SIZE_CAP", "ZOOMFAKE_WINDOW"} {
 				t.Setenv(v, tc.env[v]) // restored after the test
 				if _, set := tc.env[v]; !set {
 					_ = os.Unsetenv(v)
@@ -62,8 +67,12 @@ func TestParseConfigZoomBehaviourFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := []any{cfg.opts.ManagedDomains, cfg.opts.Scopes, cfg.opts.PageSizeCap}
-			if diff := cmp.Diff([]any{tc.domains, tc.scopes, tc.cap}, got); diff != "" {
+			want := tc.window
+			if want == "" {
+				want = zoomfake.WindowClock
+			}
+			got := []any{cfg.opts.ManagedDomains, cfg.opts.Scopes, cfg.opts.PageSizeCap, cfg.opts.Window}
+			if diff := cmp.Diff([]any{tc.domains, tc.scopes, tc.cap, want}, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})

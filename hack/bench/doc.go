@@ -67,6 +67,7 @@ func (rp *report) document() string {
 	p("| `--modes` | `operator,baseline` | Which modes to run. |")
 	p("| `--plan` | `Pro` | Zoom plan whose per-second limits the fake enforces (Free: Light 4/s, Medium 2/s; Pro: 30/s, 20/s; Business: 80/s, 60/s) and the ClusterZoomAccount declares. |")
 	p("| `--scale` | `1` | Multiplies the plan's limits in the fake; the manager gets the same `--zoom-rate-scale`. |")
+	p("| `--window` | `clock` | How the fake counts its per-second limits: `clock` (each whole clock second) or `sliding` (any one second, the stricter reading). |")
 	p("| `--resync` | `2m` | The manager's `--resync-interval`. |")
 	p("| `--max-concurrent-reconciles` | `16` | The manager's `--max-concurrent-reconciles`. |")
 	p("| `--max-wait` | 4 × floor + 2 min, at most 20 min | Per-run cap; a run that is not converged by then is reported as such. |")

@@ -43,6 +43,8 @@ import (
 
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlzap "sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
 // mode is the manager flavour a run measures.
@@ -59,6 +61,7 @@ type config struct {
 	modes         []mode
 	plan          plan
 	scale         float64
+	window        zoomfake.Window
 	resync        time.Duration
 	maxConcurrent int
 	maxWait       time.Duration // 0: capFactor × floor + capExtra, at most capLimit
@@ -113,6 +116,8 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&sizes, "sizes", "1000,10000", "Comma-separated numbers of ZoomUsers; each size is measured in every mode.")
 	fs.StringVar(&modes, "modes", "operator,baseline", "Comma-separated modes: operator (default manager flags) and baseline (--baseline).")
 	fs.StringVar(&planName, "plan", "Pro", "Zoom plan whose per-second limits the fake enforces and the ClusterZoomAccount declares: Free, Pro or Business.")
+	fs.Func("window", "How the fake Zoom counts its per-second limits: clock (each whole second, the default) or sliding (any one second).",
+		func(v string) (err error) { cfg.window, err = zoomfake.ParseWindow(v); return err })
 	fs.Float64Var(&cfg.scale, "scale", 1, "Multiplies the plan's limits in the fake Zoom; the manager gets the same --zoom-rate-scale.")
 	fs.DurationVar(&cfg.resync, "resync", 2*time.Minute, "The manager's --resync-interval; the steady-state window is one interval plus its 10% jitter plus --margin.")
 	fs.IntVar(&cfg.maxConcurrent, "max-concurrent-reconciles", 16, "The manager's --max-concurrent-reconciles.")

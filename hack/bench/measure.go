@@ -141,7 +141,7 @@ func (b *bench) measureInto(ctx context.Context, r *result) error {
 		return err
 	}
 	defer cp.stop()
-	zoom, err := startFakeZoom(r.limit)
+	zoom, err := startFakeZoom(r.limit, b.cfg.window)
 	if err != nil {
 		return err
 	}

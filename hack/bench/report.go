@@ -126,8 +126,8 @@ func (rp *report) results() string {
 	fmt.Fprintf(&b, "- Machine: %d CPUs (`nproc`)%s%s, %s, Linux %s; %s\n", rp.machine.cpus, prefixed(", ", rp.machine.cpu),
 		prefixed(", ", rp.machine.memory), rp.machine.osArch, rp.machine.kernel, rp.machine.goVer)
 	fmt.Fprintf(&b, "- Command: `%s`\n", rp.command())
-	fmt.Fprintf(&b, "- Zoom plan %s × scale %g: the fake allows Light %d/s and Medium %d/s; users use `action: ssoCreate`, so no daily cap applies\n",
-		rp.cfg.plan.name, rp.cfg.scale, lim.light, lim.medium)
+	fmt.Fprintf(&b, "- Zoom plan %s × scale %g: the fake allows Light %d/s and Medium %d/s, counted per %s; users use `action: ssoCreate`, so no daily cap applies\n",
+		rp.cfg.plan.name, rp.cfg.scale, lim.light, lim.medium, windowName(rp.cfg.window))
 	fmt.Fprintf(&b, "- Manager: `--resync-interval=%s --max-concurrent-reconciles=%d --zoom-rate-scale=%g` (baseline adds `--baseline`)\n",
 		rp.cfg.resync, rp.cfg.maxConcurrent, rp.cfg.scale)
 	for _, n := range rp.cfg.sizes {

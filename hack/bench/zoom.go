@@ -26,13 +26,14 @@ type fakeZoom struct {
 	*testenv.Zoom
 }
 
-// startFakeZoom serves a fake Zoom that enforces lim per clock second and
-// no daily cap: the benchmark's users are ssoCreate users, which Zoom's
-// daily invite cap does not count.
-func startFakeZoom(lim limits) (*fakeZoom, error) {
+// startFakeZoom serves a fake Zoom that enforces lim per second, counted
+// over window, and no daily cap: the benchmark's users are ssoCreate users,
+// which Zoom's daily invite cap does not count.
+func startFakeZoom(lim limits, window zoomfake.Window) (*fakeZoom, error) {
 	z, err := testenv.StartZoom(testenv.ZoomOptions{Fake: zoomfake.Options{
 		LightPerSecond:  lim.light,
 		MediumPerSecond: lim.medium,
+		Window:          window,
 	}})
 	if err != nil {
 		return nil, err
@@ -41,3 +42,11 @@ func startFakeZoom(lim limits) (*fakeZoom, error) {
 }
 
 func (z *fakeZoom) stop() { z.Close() }
+
+// windowName says how the fake counts its per-second limits.
+func windowName(w zoomfake.Window) string {
+	if w == zoomfake.WindowSliding {
+		return "sliding second"
+	}
+	return "clock second"
+}

@@ -67,24 +67,41 @@ var planRates = map[Plan]map[Category]float64{
 	PlanBusiness: {CategoryLight: 80, CategoryMedium: 60},
 }
 
+// How calls are paced. Zoom does not say whether its per-second limits count
+// calls per clock second or over any one second, so the pacing must hold
+// under both: no window of one second, wherever it starts, may see more than
+// the limit. A token bucket of burst 1 spaces calls at least 1/rate apart,
+// so any one-second window holds at most rate calls; a larger burst would let
+// a saved-up bucket plus a second's refill put burst+rate calls into one
+// window (the 429s this replaced). A sliding-window log would reach the same
+// bound at the full limit but needs a timestamp per call and cannot hand a
+// reservation back as simply. The rate is paceFraction of the limit, so that
+// a limit+1th call lands more than a second after the first of the window
+// even when network jitter brings calls closer together on arrival:
+// at 5 % under, limit+1 calls span 1/0.95 s, some 50 ms of slack.
+const paceFraction = 0.95
+
 // The policy for a per-second 429. Zoom's limit is shared by every app on
-// the account, so a 429 means others are spending part of it: the rate is
-// halved, held there for throttleCoolDown, and then raised by
-// recoverFraction of nominal every recoverInterval without a further 429.
+// the account, so a 429 means others may be spending part of it. A lone 429
+// is most often one call that arrived early, so it cuts the rate mildly, to
+// mildCut of what it was; only 429s repeated within throttleCoolDown of the
+// last cut show that others really take a share, and halve it (deepCut).
+// After throttleCoolDown without a further 429 the rate rises by
+// recoverFraction of nominal every recoverInterval. A lone 429 thus costs
+// about a fifth of the rate for ten seconds: two seconds of calls.
 const (
-	throttleCoolDown = 30 * time.Second
-	recoverInterval  = 15 * time.Second
+	mildCut          = 0.8
+	deepCut          = 0.5
+	throttleCoolDown = 10 * time.Second
+	recoverInterval  = 5 * time.Second
 	recoverFraction  = 0.25
-	// shrinkGap: 429s within this long of a shrink are answers to the
-	// same overfull second and do not halve the rate again.
+	// shrinkGap: 429s within this long of a cut are answers to the same
+	// overfull second and do not cut the rate again.
 	shrinkGap = time.Second
 	// The rate never drops below the larger of floorFraction of nominal and
 	// floorRate per second (times Scale), so the operator keeps working.
 	floorFraction = 0.1
 	floorRate     = 1.0
-	// burstFraction sizes the default burst: a tenth of a second's worth of
-	// calls, so that a full bucket cannot push one second far over the limit.
-	burstFraction = 0.1
 )
 
 // BudgetOptions configures NewBudget.
@@ -97,9 +114,6 @@ type BudgetOptions struct {
 	Scale float64
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
-	// Burst is how many tokens each category can save up; when zero it is
-	// a tenth of the category's nominal rate, at least 1.
-	Burst int
 	// Account names the Zoom account in the zoom_rate_budget_* metrics:
 	// the id of an account that authenticated, never anything secret. When set,
 	// NewBudget registers the budget for those metrics, replacing any budget
@@ -127,12 +141,13 @@ type bucket struct {
 	lim     *rate.Limiter
 	nominal float64
 	floor   float64
-	// limit is the current rate; lim holds the same value.
+	// limit is the current allowance in calls per second: nominal, or less
+	// after 429s. lim paces at paceFraction of it.
 	limit float64
 	// nextStep is when the rate may next rise; meaningful while limit is
 	// below nominal.
 	nextStep time.Time
-	// shrunk is when the rate was last halved.
+	// shrunk is when the rate was last cut.
 	shrunk time.Time
 }
 
@@ -148,7 +163,7 @@ func NewBudget(opts BudgetOptions) *Budget {
 	}
 	b := &Budget{account: opts.Account, now: now, buckets: map[Category]*bucket{}}
 	for c, r := range planRates[ParsePlan(string(opts.Plan))] {
-		b.buckets[c] = newBucket(r*scale, floorRate*scale, opts.Burst)
+		b.buckets[c] = newBucket(r*scale, floorRate*scale)
 	}
 	if b.account != "" {
 		budgetMetrics.register(b)
@@ -156,12 +171,9 @@ func NewBudget(opts BudgetOptions) *Budget {
 	return b
 }
 
-func newBucket(nominal, minFloor float64, burst int) *bucket {
-	if burst <= 0 {
-		burst = max(1, int(nominal*burstFraction))
-	}
+func newBucket(nominal, minFloor float64) *bucket {
 	return &bucket{
-		lim:     rate.NewLimiter(rate.Limit(nominal), burst),
+		lim:     rate.NewLimiter(rate.Limit(nominal*paceFraction), 1),
 		nominal: nominal,
 		floor:   min(nominal, max(nominal*floorFraction, minFloor)),
 		limit:   nominal,
@@ -227,7 +239,8 @@ func (b *Budget) reserve(c Category, now time.Time) (*rate.Reservation, time.Dur
 }
 
 // Throttled records that Zoom answered a call of category c with a
-// per-second 429 at now: the category's rate is halved, down to its floor,
+// per-second 429 at now: the category's rate is cut, mildly for a lone 429
+// and by half when 429s repeat within the cool-down, never below its floor,
 // and recovers step by step once no 429 has been seen for a while. Daily
 // 429s must not be reported here; waiting out a second cannot fix them.
 func (b *Budget) Throttled(c Category, now time.Time) {
@@ -242,11 +255,18 @@ func (b *Budget) Throttled(c Category, now time.Time) {
 	}
 	k.recover(now)
 	k.nextStep = now.Add(throttleCoolDown)
-	if !k.shrunk.IsZero() && now.Sub(k.shrunk) < shrinkGap {
-		return
+	cut := mildCut
+	if !k.shrunk.IsZero() {
+		since := now.Sub(k.shrunk)
+		if since < shrinkGap {
+			return
+		}
+		if since < throttleCoolDown {
+			cut = deepCut
+		}
 	}
 	k.shrunk = now
-	k.setLimit(now, max(k.floor, k.limit/2))
+	k.setLimit(now, max(k.floor, k.limit*cut))
 	k.drain(now)
 }
 
@@ -299,7 +319,7 @@ func (k *bucket) recover(now time.Time) {
 
 func (k *bucket) setLimit(now time.Time, limit float64) {
 	k.limit = limit
-	k.lim.SetLimitAt(now, rate.Limit(limit))
+	k.lim.SetLimitAt(now, rate.Limit(limit*paceFraction))
 }
 
 // drain spends the saved-up tokens: after a 429 the account's current second

@@ -19,7 +19,9 @@ package zoom
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -54,11 +56,11 @@ func TestBudgetPlanSizing(t *testing.T) {
 		lightBurst, mediumBurst float64
 	}{
 		"Free":              {plan: "Free", light: 4, medium: 2, lightBurst: 1, mediumBurst: 1},
-		"Pro":               {plan: "Pro", light: 30, medium: 20, lightBurst: 3, mediumBurst: 2},
-		"Business":          {plan: "Business", light: 80, medium: 60, lightBurst: 8, mediumBurst: 6},
-		"any letter case":   {plan: "bUsInEsS", light: 80, medium: 60, lightBurst: 8, mediumBurst: 6},
-		"empty means Pro":   {plan: "", light: 30, medium: 20, lightBurst: 3, mediumBurst: 2},
-		"unknown means Pro": {plan: "Gold", light: 30, medium: 20, lightBurst: 3, mediumBurst: 2},
+		"Pro":               {plan: "Pro", light: 30, medium: 20, lightBurst: 1, mediumBurst: 1},
+		"Business":          {plan: "Business", light: 80, medium: 60, lightBurst: 1, mediumBurst: 1},
+		"any letter case":   {plan: "bUsInEsS", light: 80, medium: 60, lightBurst: 1, mediumBurst: 1},
+		"empty means Pro":   {plan: "", light: 30, medium: 20, lightBurst: 1, mediumBurst: 1},
+		"unknown means Pro": {plan: "Gold", light: 30, medium: 20, lightBurst: 1, mediumBurst: 1},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -86,21 +88,17 @@ func TestBudgetOptions(t *testing.T) {
 		light, medium           float64
 		lightBurst, mediumBurst float64
 	}{
-		"Scale shrinks the rates and the burst": {
+		"Scale shrinks the rates": {
 			opts:  BudgetOptions{Plan: "Business", Scale: 0.5},
-			light: 40, medium: 30, lightBurst: 4, mediumBurst: 3,
+			light: 40, medium: 30, lightBurst: 1, mediumBurst: 1,
 		},
 		"Scale 0 means 1": {
 			opts:  BudgetOptions{Plan: "Pro", Scale: 0},
-			light: 30, medium: 20, lightBurst: 3, mediumBurst: 2,
+			light: 30, medium: 20, lightBurst: 1, mediumBurst: 1,
 		},
-		"a tiny Scale keeps a burst of 1": {
+		"a tiny Scale still lets one call through": {
 			opts:  BudgetOptions{Plan: "Free", Scale: 0.1},
 			light: 0.4, medium: 0.2, lightBurst: 1, mediumBurst: 1,
-		},
-		"explicit Burst": {
-			opts:  BudgetOptions{Plan: "Pro", Burst: 5},
-			light: 30, medium: 20, lightBurst: 5, mediumBurst: 5,
 		},
 	}
 	for name, tc := range tests {
@@ -113,23 +111,30 @@ func TestBudgetOptions(t *testing.T) {
 	}
 }
 
-// tenPerSecond is a Pro budget scaled to 10 Light calls per second, burst 1.
+// tenPerSecond is a Pro budget scaled to a limit of 10 Light calls per
+// second, paced at 9.5 a second.
 func tenPerSecond(clock *fakeClock) *Budget {
 	return NewBudget(BudgetOptions{Plan: "Pro", Scale: 1.0 / 3, Now: clock.Now})
+}
+
+// spacing is the time between calls paced at paceFraction of limit.
+func spacing(limit float64) time.Duration {
+	return time.Duration(float64(time.Second) / (limit * paceFraction))
 }
 
 func TestBudgetReserveConsumesTokens(t *testing.T) {
 	clock := newFakeClock()
 	b := tenPerSecond(clock)
+	tick := spacing(10)
 	steps := []struct {
 		advance time.Duration
 		want    time.Duration
 	}{
 		{0, 0},
-		{0, 100 * time.Millisecond},
-		{0, 200 * time.Millisecond},
-		{300 * time.Millisecond, 0},
-		{50 * time.Millisecond, 50 * time.Millisecond},
+		{0, tick},
+		{0, 2 * tick},
+		{3 * tick, 0},
+		{tick / 2, tick / 2},
 	}
 	for i, s := range steps {
 		clock.Advance(s.advance)
@@ -146,15 +151,13 @@ func TestBudgetReserveConsumesTokens(t *testing.T) {
 func TestBudgetWaitTakesAvailableTokens(t *testing.T) {
 	clock := newFakeClock()
 	b := NewBudget(BudgetOptions{Plan: "Pro", Now: clock.Now})
-	for i := range 3 {
-		if err := b.Wait(context.Background(), CategoryLight); err != nil {
-			t.Fatalf("Wait %d: %v", i, err)
-		}
+	if err := b.Wait(context.Background(), CategoryLight); err != nil {
+		t.Fatalf("Wait: %v", err)
 	}
 	if got := b.Tokens(CategoryLight); !near(got, 0) {
-		t.Errorf("Tokens = %v after spending the burst, want 0", got)
+		t.Errorf("Tokens = %v after spending the one saved token, want 0", got)
 	}
-	clock.Advance(time.Second / 30)
+	clock.Advance(spacing(30))
 	if got := b.Tokens(CategoryLight); !near(got, 1) {
 		t.Errorf("Tokens = %v a token's time later, want 1", got)
 	}
@@ -247,25 +250,44 @@ func TestBudgetThrottledShrinksAndRecovers(t *testing.T) {
 	clock.Advance(500 * time.Millisecond)
 	// The same overfull second answers several calls with 429.
 	b.Throttled(CategoryLight, clock.Now())
-	steps := []struct {
-		advance time.Duration
-		want    float64
-	}{
-		{0, 15},
-		{29 * time.Second, 15},
-		{time.Second, 22.5},
-		{14 * time.Second, 22.5},
+	// A lone 429 costs a fifth of the rate for the cool-down.
+	checkLimits(t, clock, b, []limitStep{
+		{0, 24},
+		{9 * time.Second, 24},
 		{time.Second, 30},
 		{time.Hour, 30},
+	})
+
+	// 429s repeated within the cool-down halve the rate.
+	b.Throttled(CategoryLight, clock.Now())
+	clock.Advance(3 * time.Second)
+	b.Throttled(CategoryLight, clock.Now())
+	checkLimits(t, clock, b, []limitStep{
+		{0, 12},
+		{9 * time.Second, 12},
+		{time.Second, 19.5},
+		{4 * time.Second, 19.5},
+		{time.Second, 27},
+		{5 * time.Second, 30},
+		{time.Hour, 30},
+	})
+	if got := b.Limit(CategoryMedium); got != 20 {
+		t.Errorf("Medium Limit = %v, want 20 (untouched)", got)
 	}
+}
+
+type limitStep struct {
+	advance time.Duration
+	want    float64
+}
+
+func checkLimits(t *testing.T, clock *fakeClock, b *Budget, steps []limitStep) {
+	t.Helper()
 	for i, s := range steps {
 		clock.Advance(s.advance)
 		if got := b.Limit(CategoryLight); !near(got, s.want) {
 			t.Errorf("step %d: Limit = %v, want %v", i, got, s.want)
 		}
-	}
-	if got := b.Limit(CategoryMedium); got != 20 {
-		t.Errorf("Medium Limit = %v, want 20 (untouched)", got)
 	}
 }
 
@@ -305,9 +327,9 @@ func TestBudgetQueuedCallersSlowDownAfter429(t *testing.T) {
 	b := tenPerSecond(clock)
 	b.reserve(CategoryLight, clock.Now())
 	b.Throttled(CategoryLight, clock.Now())
-	// At 5/s the next token is 200ms away.
-	if _, got := b.reserve(CategoryLight, clock.Now()); (got - 200*time.Millisecond).Abs() > time.Millisecond {
-		t.Errorf("delay = %v, want 200ms", got)
+	// Cut to a limit of 8/s, the next token is one 8/s spacing away.
+	if _, got := b.reserve(CategoryLight, clock.Now()); (got - spacing(8)).Abs() > time.Millisecond {
+		t.Errorf("delay = %v, want %v", got, spacing(8))
 	}
 }
 
@@ -337,4 +359,84 @@ func TestCategoryOf(t *testing.T) {
 			t.Errorf("categoryOf(%q) = %s, want %s", endpoint, got, want)
 		}
 	}
+}
+
+// TestBudgetNoSecondOverLimit drives a budget as fast as it allows, on a
+// simulated clock, and counts the calls of the busiest one-second window,
+// both clock-aligned and sliding: neither may exceed the plan's limit.
+func TestBudgetNoSecondOverLimit(t *testing.T) {
+	type drive func(b *Budget, c Category, clock *fakeClock) []time.Time
+	drivers := map[string]drive{
+		// Many callers queue at once for five seconds' worth of calls.
+		"queued": func(b *Budget, c Category, clock *fakeClock) []time.Time {
+			var at []time.Time
+			for range int(5*b.Limit(c)) + 1 {
+				_, d := b.reserve(c, clock.Now())
+				at = append(at, clock.Now().Add(d))
+			}
+			return at
+		},
+		// One caller calls again as soon as it may, pausing now and then
+		// so that the bucket refills before the next rush.
+		"greedy with pauses": func(b *Budget, c Category, clock *fakeClock) []time.Time {
+			var at []time.Time
+			end := clock.Now().Add(5 * time.Second)
+			for i := 0; clock.Now().Before(end); i++ {
+				if i%7 == 6 {
+					clock.Advance(700 * time.Millisecond)
+				}
+				_, d := b.reserve(c, clock.Now())
+				clock.Advance(d)
+				at = append(at, clock.Now())
+			}
+			return at
+		},
+	}
+	for _, plan := range []Plan{PlanFree, PlanPro, PlanBusiness} {
+		for _, scale := range []float64{1, 0.5} {
+			for _, c := range categories {
+				for dname, drive := range drivers {
+					limit := planRates[plan][c] * scale
+					t.Run(fmt.Sprintf("%s×%v/%s/%s", plan, scale, c, dname), func(t *testing.T) {
+						clock := newFakeClock()
+						b := NewBudget(BudgetOptions{Plan: plan, Scale: scale, Now: clock.Now})
+						at := drive(b, c, clock)
+						got := []int{busiestSliding(at), busiestClockSecond(at)}
+						if got[0] > int(limit) || got[1] > int(limit) {
+							t.Errorf("busiest second (sliding, clock) = %v calls, want at most %v", got, limit)
+						}
+						// The pacing gives up no more than its margin.
+						span := at[len(at)-1].Sub(at[0]).Seconds()
+						if dname == "queued" && float64(len(at)-1)/span < 0.9*limit {
+							t.Errorf("%d calls over %.2fs, want at least 90%% of %v/s", len(at), span, limit)
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// busiestSliding is the most calls within any half-open second (t-1s, t].
+func busiestSliding(at []time.Time) int {
+	sorted := slices.SortedFunc(slices.Values(at), time.Time.Compare)
+	most, first := 0, 0
+	for i, t := range sorted {
+		for !sorted[first].After(t.Add(-time.Second)) {
+			first++
+		}
+		most = max(most, i-first+1)
+	}
+	return most
+}
+
+// busiestClockSecond is the most calls within one whole clock second.
+func busiestClockSecond(at []time.Time) int {
+	per := map[int64]int{}
+	most := 0
+	for _, t := range at {
+		per[t.Unix()]++
+		most = max(most, per[t.Unix()])
+	}
+	return most
 }

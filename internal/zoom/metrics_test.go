@@ -212,15 +212,15 @@ func TestBudgetMetrics(t *testing.T) {
 	first := NewBudget(BudgetOptions{Account: "team-a/zoom", Plan: "Pro", Now: clock.Now})
 	t.Cleanup(func() { UnregisterBudget(first) })
 	checkBudgetSeries(t, `
-zoom_rate_budget_tokens{category="Light",zoom_account="team-a/zoom"} 3
-zoom_rate_budget_tokens{category="Medium",zoom_account="team-a/zoom"} 2
+zoom_rate_budget_tokens{category="Light",zoom_account="team-a/zoom"} 1
+zoom_rate_budget_tokens{category="Medium",zoom_account="team-a/zoom"} 1
 `)
 	if err := first.Wait(context.Background(), CategoryLight); err != nil {
 		t.Fatalf("Wait: %v", err)
 	}
 	checkBudgetSeries(t, `
-zoom_rate_budget_tokens{category="Light",zoom_account="team-a/zoom"} 2
-zoom_rate_budget_tokens{category="Medium",zoom_account="team-a/zoom"} 2
+zoom_rate_budget_tokens{category="Light",zoom_account="team-a/zoom"} 0
+zoom_rate_budget_tokens{category="Medium",zoom_account="team-a/zoom"} 1
 `)
 
 	// A new plan means a new budget for the same account: it takes over.
@@ -228,15 +228,15 @@ zoom_rate_budget_tokens{category="Medium",zoom_account="team-a/zoom"} 2
 	t.Cleanup(func() { UnregisterBudget(second) })
 	UnregisterBudget(first)
 	checkBudgetSeries(t, `
-zoom_rate_budget_tokens{category="Light",zoom_account="team-a/zoom"} 8
-zoom_rate_budget_tokens{category="Medium",zoom_account="team-a/zoom"} 6
+zoom_rate_budget_tokens{category="Light",zoom_account="team-a/zoom"} 1
+zoom_rate_budget_tokens{category="Medium",zoom_account="team-a/zoom"} 1
 `)
 	second.Throttled(CategoryMedium, clock.Now())
 	if err := testutil.CollectAndCompare(budgetMetrics, strings.NewReader(`
 # HELP zoom_rate_budget_limit Current rate of the account's budget in calls per second, lowered after 429s.
 # TYPE zoom_rate_budget_limit gauge
 zoom_rate_budget_limit{category="Light",zoom_account="team-a/zoom"} 80
-zoom_rate_budget_limit{category="Medium",zoom_account="team-a/zoom"} 30
+zoom_rate_budget_limit{category="Medium",zoom_account="team-a/zoom"} 48
 `), "zoom_rate_budget_limit"); err != nil {
 		t.Error(err)
 	}

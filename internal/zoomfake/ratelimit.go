@@ -30,10 +30,37 @@ const (
 	msgQPSLimited = "You have reached the maximum per-second rate limit for this API. Try again later."
 )
 
-// secondWindow counts requests of one category within one clock second.
+// Window selects how per-second limits are counted.
+type Window string
+
+// The per-second windows the fake can count in.
+const (
+	// WindowClock counts calls within each whole clock second.
+	WindowClock Window = "clock"
+	// WindowSliding counts calls within the second before each call.
+	WindowSliding Window = "sliding"
+)
+
+// ParseWindow maps "clock" or "sliding" (or "" for clock) to a Window.
+func ParseWindow(s string) (Window, error) {
+	switch w := Window(s); w {
+	case "", WindowClock:
+		return WindowClock, nil
+	case WindowSliding:
+		return WindowSliding, nil
+	default:
+		return "", fmt.Errorf("unknown rate-limit window %q: want clock or sliding", s)
+	}
+}
+
+// secondWindow counts requests of one category within one second: a clock
+// second, or for a sliding window the second before now, whose admitted
+// calls are kept in admitted, oldest first.
 type secondWindow struct {
-	second int64
-	used   int
+	sliding  bool
+	second   int64
+	used     int
+	admitted []time.Time
 }
 
 // dayWindow counts create invitations within one UTC day.
@@ -75,9 +102,9 @@ func (s *Server) consumeQuota(h http.Header, c *call) *rejection {
 	if limit > 0 {
 		win := s.secondWindow(category, now)
 		if win.used >= limit {
-			return s.qpsRejection(category, limit, now)
+			return s.qpsRejection(category, limit, win.reopens(now))
 		}
-		win.used++
+		win.admit(now)
 		setQuotaHeaders(h, category, limit, limit-win.used)
 	}
 
@@ -117,10 +144,43 @@ func (s *Server) secondWindow(category string, now time.Time) *secondWindow {
 		win = &secondWindow{}
 		s.qps[category] = win
 	}
+	if s.opts.Window == WindowSliding {
+		win.sliding = true
+		win.slide(now)
+		return win
+	}
 	if sec := now.Unix(); win.second != sec {
 		*win = secondWindow{second: sec}
 	}
 	return win
+}
+
+// slide forgets the calls admitted a second or more before now.
+func (win *secondWindow) slide(now time.Time) {
+	cut := now.Add(-time.Second)
+	n := 0
+	for n < len(win.admitted) && !win.admitted[n].After(cut) {
+		n++
+	}
+	win.admitted = win.admitted[n:]
+	win.used = len(win.admitted)
+}
+
+// admit counts a call made at now.
+func (win *secondWindow) admit(now time.Time) {
+	win.used++
+	if win.sliding {
+		win.admitted = append(win.admitted, now)
+	}
+}
+
+// reopens returns when a full window next admits a call: the next clock
+// second, or when the oldest call of a sliding window leaves it.
+func (win *secondWindow) reopens(now time.Time) time.Time {
+	if win.sliding && len(win.admitted) > 0 {
+		return win.admitted[0].Add(time.Second)
+	}
+	return time.Unix(now.Unix()+1, 0)
 }
 
 // dayWindow returns the create counter, restarted at 00:00 UTC.
@@ -135,8 +195,9 @@ func startOfUTCDay(t time.Time) time.Time {
 	return t.UTC().Truncate(24 * time.Hour)
 }
 
-func (s *Server) qpsRejection(category string, limit int, now time.Time) *rejection {
-	retryAfter := time.Unix(now.Unix()+1, 0).UTC().Format(time.RFC3339)
+func (s *Server) qpsRejection(category string, limit int, reopens time.Time) *rejection {
+	// Zoom's Retry-After has whole seconds: round up, never early.
+	retryAfter := reopens.Add(time.Second - time.Nanosecond).Truncate(time.Second).UTC().Format(time.RFC3339)
 	if s.opts.RetryAfterSeconds {
 		retryAfter = "1"
 	}

@@ -21,6 +21,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestQPSLimit(t *testing.T) {
@@ -160,4 +162,85 @@ func TestQPSRejectionDoesNotConsumeDailyQuota(t *testing.T) {
 	h.clock.Advance(time.Second)
 	res = h.create("create", "b@example.com", 1)
 	wantHeaders(t, res, map[string]string{"X-RateLimit-Type": "Daily-limit"})
+}
+
+func TestQPSWindow(t *testing.T) {
+	// Two Light calls a second; the harness clock starts at 23:59:58.250.
+	steps := []struct {
+		offset       time.Duration
+		clock, slide int
+	}{
+		{500 * time.Millisecond, http.StatusOK, http.StatusOK},                            // 58.750
+		{700 * time.Millisecond, http.StatusOK, http.StatusOK},                            // 58.950
+		{800 * time.Millisecond, http.StatusOK, http.StatusTooManyRequests},               // 59.050: a new clock second, but 2 calls in the last second
+		{900 * time.Millisecond, http.StatusOK, http.StatusTooManyRequests},               // 59.150
+		{1000 * time.Millisecond, http.StatusTooManyRequests, http.StatusTooManyRequests}, // 59.250
+		{1550 * time.Millisecond, http.StatusTooManyRequests, http.StatusOK},              // 59.800: the call at 58.750 has left the sliding second
+	}
+	tests := map[string]struct {
+		window         Window
+		want           func(clock, slide int) int
+		wantRetryAfter string
+	}{
+		"clock":   {WindowClock, func(c, _ int) int { return c }, "2026-11-29T00:00:00Z"},
+		"default": {"", func(c, _ int) int { return c }, "2026-11-29T00:00:00Z"},
+		// The first refusal comes at 59.050; the window reopens at 59.750,
+		// rounded up to a whole second.
+		"sliding": {WindowSliding, func(_, s int) int { return s }, "2026-11-29T00:00:00Z"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, Options{LightPerSecond: 2, Window: tc.window})
+			var got, want []int
+			retryAfter := ""
+			start := h.clock.Now()
+			for _, st := range steps {
+				h.clock.Set(start.Add(st.offset))
+				res := h.call(http.MethodGet, "/users/email?email=a@example.com", nil)
+				got = append(got, res.status)
+				want = append(want, tc.want(st.clock, st.slide))
+				if res.status == http.StatusTooManyRequests && retryAfter == "" {
+					retryAfter = res.header.Get("Retry-After")
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("statuses (-want +got):\n%s", diff)
+			}
+			if retryAfter != tc.wantRetryAfter {
+				t.Errorf("first Retry-After = %q, want %q", retryAfter, tc.wantRetryAfter)
+			}
+		})
+	}
+}
+
+func TestParseWindow(t *testing.T) {
+	for in, want := range map[string]Window{"": WindowClock, "clock": WindowClock, "sliding": WindowSliding} {
+		if got, err := ParseWindow(in); err != nil || got != want {
+			t.Errorf("ParseWindow(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := ParseWindow("hourly"); err == nil {
+		t.Error("ParseWindow(\"hourly\") accepted an unknown window")
+	}
+}
+
+// A full sliding window reopens when its oldest call leaves it, which may be
+// after the next clock second: Retry-After says so, rounded up.
+func TestQPSWindowRetryAfter(t *testing.T) {
+	for window, want := range map[Window]string{
+		WindowClock:   "2026-11-29T00:00:00Z", // the next clock second
+		WindowSliding: "2026-11-29T00:00:01Z", // 23:59:59.300 + 1s, rounded up
+	} {
+		t.Run(string(window), func(t *testing.T) {
+			h := newHarness(t, Options{LightPerSecond: 2, Window: window})
+			start := h.clock.Now() // 23:59:58.250
+			var res result
+			for _, offset := range []time.Duration{1050, 1150, 1250} { // 59.300, 59.400, 59.500
+				h.clock.Set(start.Add(offset * time.Millisecond))
+				res = h.call(http.MethodGet, "/users/email?email=a@example.com", nil)
+			}
+			wantStatus(t, res, http.StatusTooManyRequests)
+			wantHeaders(t, res, map[string]string{"Retry-After": want})
+		})
+	}
 }

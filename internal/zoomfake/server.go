@@ -56,6 +56,11 @@ type Options struct {
 	// RetryAfterSeconds makes QPS 429s carry Retry-After as integer seconds
 	// instead of the ISO-8601 time Zoom itself sends.
 	RetryAfterSeconds bool
+	// Window is how the per-second limits are counted: WindowClock (the
+	// default) restarts the count at every whole clock second; WindowSliding
+	// counts the calls of the last second, whenever it starts, which is the
+	// stricter reading of a per-second limit.
+	Window Window
 	// Scopes are the scopes of the app's tokens; nil means the classic pair
 	// user:read:admin and user:write:admin, which grant every endpoint. A
 	// call none of whose scopes is granted gets Zoom's 400 code 4711.
