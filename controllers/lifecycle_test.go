@@ -521,9 +521,9 @@ func TestResyncReadsTheListingNotOneGetPerUser(t *testing.T) {
 func TestDeletionFindsALostCreate(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name     string
-		age      time.Duration // of the Zoom user, against the create request
-		status   string
+		name   string
+		age    time.Duration // of the Zoom user, against the create request
+		status string
 		// relogged gives the user a login type newer than the request: Zoom's
 		// deprecated created_at then looks recent, user_created_at does not.
 		relogged bool

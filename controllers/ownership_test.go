@@ -59,7 +59,6 @@ func TestOwnedOnlyAfterObjectAndRecordedRequest(t *testing.T) {
 	}
 }
 
-
 func TestRefusedForSure(t *testing.T) {
 	for name, tc := range map[string]struct {
 		err  error

@@ -42,11 +42,11 @@ const (
 	codeSeatLimit        = 3412 // the account's paid (or Basic) users are all used
 	// codeScopesLegacy is what Zoom's error page lists for a token without
 	// the needed scopes; codeMissingScope is what its API answers today.
-	codeScopesLegacy = 4700
-	codeMissingScope = 4711
-	codeGroupNotFound    = 4130
-	codeGroupNameTaken   = 4132
-	codeRoleNotFound     = 1034
+	codeScopesLegacy   = 4700
+	codeMissingScope   = 4711
+	codeGroupNotFound  = 4130
+	codeGroupNameTaken = 4132
+	codeRoleNotFound   = 1034
 )
 
 // endpointDeleteUser is the Endpoint of APIErrors from DeleteUser and
