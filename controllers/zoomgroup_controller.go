@@ -28,7 +28,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -61,7 +60,7 @@ func (r *ZoomGroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	p := patch.New(r.Client, zg)
-	defer func() { retErr = errors.Join(retErr, r.writeStatus(ctx, p, zg)) }()
+	defer func() { retErr = errors.Join(retErr, p.FinalStatus(ctx, zg, statusWriteTimeout)) }()
 	ctx, cancel := context.WithTimeout(ctx, r.timing.reconcile)
 	defer cancel()
 
@@ -71,7 +70,7 @@ func (r *ZoomGroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	case !zg.DeletionTimestamp.IsZero():
 		var released bool
 		if out, released = r.deleteInZoom(ctx, zg); released {
-			return ctrl.Result{}, r.release(ctx, p, zg)
+			return ctrl.Result{}, p.RemoveFinalizer(ctx, zg, zoomv1.Finalizer)
 		}
 	case zg.Spec.Suspend:
 		groupView(zg).markSuspended()
@@ -88,20 +87,6 @@ func (r *ZoomGroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 func groupView(zg *zoomv1.ZoomGroup) statusView {
 	return statusView{generation: zg.Generation, conds: &zg.Status.Conditions, observed: &zg.Status.ObservedGeneration, bound: zg.Status.ID != ""}
-}
-
-func (r *ZoomGroupReconciler) writeStatus(ctx context.Context, p *patch.Helper[*zoomv1.ZoomGroup], zg *zoomv1.ZoomGroup) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
-	defer cancel()
-	return p.Status(ctx, zg)
-}
-
-// release removes the finalizer once nothing more is owed to Zoom.
-func (r *ZoomGroupReconciler) release(ctx context.Context, p *patch.Helper[*zoomv1.ZoomGroup], zg *zoomv1.ZoomGroup) error {
-	if !controllerutil.ContainsFinalizer(zg, zoomv1.Finalizer) {
-		return nil
-	}
-	return p.Metadata(ctx, zg, func(m *zoomv1.ZoomGroup) { controllerutil.RemoveFinalizer(m, zoomv1.Finalizer) })
 }
 
 func (r *ZoomGroupReconciler) eventf(zg *zoomv1.ZoomGroup, typ, reason, format string, args ...any) {

@@ -23,7 +23,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/accountpool"
@@ -61,10 +60,7 @@ func (s *groupSync) run(ctx context.Context) outcome {
 // ensureFinalizer adds the finalizer before the object creates or adopts a
 // Zoom group, so that deletionPolicy always runs.
 func (s *groupSync) ensureFinalizer(ctx context.Context) error {
-	if controllerutil.ContainsFinalizer(s.zg, zoomv1.Finalizer) {
-		return nil
-	}
-	return s.p.Metadata(ctx, s.zg, func(m *zoomv1.ZoomGroup) { controllerutil.AddFinalizer(m, zoomv1.Finalizer) })
+	return s.p.AddFinalizer(ctx, s.zg, zoomv1.Finalizer)
 }
 
 // bind finds the Zoom group of spec.name, adopting it only where the

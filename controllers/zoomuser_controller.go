@@ -67,7 +67,7 @@ func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	p := patch.New(r.Client, zu)
-	defer func() { retErr = errors.Join(retErr, r.writeStatus(ctx, p, zu)) }()
+	defer func() { retErr = errors.Join(retErr, p.FinalStatus(ctx, zu, statusWriteTimeout)) }()
 	// A slow or hostile Zoom cannot hold a worker past the deadline.
 	ctx, cancel := context.WithTimeout(ctx, r.timing.reconcile)
 	defer cancel()
@@ -78,7 +78,7 @@ func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 	case !zu.DeletionTimestamp.IsZero():
 		var released bool
 		if out, released = r.deleteInZoom(ctx, zu); released {
-			return ctrl.Result{}, r.release(ctx, p, zu)
+			return ctrl.Result{}, p.RemoveFinalizer(ctx, zu, zoomv1.Finalizer)
 		}
 	case zu.Spec.Suspend:
 		markSuspended(zu)
@@ -92,12 +92,6 @@ func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 	applyConditions(zu, out)
 	r.announce(before, zu, out)
 	return result(out, r.timing.resync)
-}
-
-func (r *ZoomUserReconciler) writeStatus(ctx context.Context, p *patch.Helper[*zoomv1.ZoomUser], zu *zoomv1.ZoomUser) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusWriteTimeout)
-	defer cancel()
-	return p.Status(ctx, zu)
 }
 
 // sync resolves the account, settles email conflicts, then compares the

@@ -25,19 +25,9 @@ import (
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/accountpool"
-	"github.com/zoom-operator/zoom-operator/internal/patch"
 	"github.com/zoom-operator/zoom-operator/internal/userapi"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
-
-// release removes the finalizer once nothing more is owed to Zoom. The
-// optimistic lock keeps a finalizer another controller added meanwhile.
-func (r *ZoomUserReconciler) release(ctx context.Context, p *patch.Helper[*zoomv1.ZoomUser], zu *zoomv1.ZoomUser) error {
-	if !controllerutil.ContainsFinalizer(zu, zoomv1.Finalizer) {
-		return nil
-	}
-	return p.Metadata(ctx, zu, func(m *zoomv1.ZoomUser) { controllerutil.RemoveFinalizer(m, zoomv1.Finalizer) })
-}
 
 // deleteInZoom carries out spec.deletionPolicy and returns released=true
 // once nothing more is owed to Zoom; while it cannot, the outcome says why

@@ -23,7 +23,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/accountpool"
@@ -78,10 +77,7 @@ func (s *userSync) target() userapi.Target {
 // ensureFinalizer adds the finalizer before this object binds or creates a
 // Zoom user, so that no Zoom user can outlive its object unnoticed.
 func (s *userSync) ensureFinalizer(ctx context.Context) error {
-	if controllerutil.ContainsFinalizer(s.zu, zoomv1.Finalizer) {
-		return nil
-	}
-	return s.p.Metadata(ctx, s.zu, func(m *zoomv1.ZoomUser) { controllerutil.AddFinalizer(m, zoomv1.Finalizer) })
+	return s.p.AddFinalizer(ctx, s.zu, zoomv1.Finalizer)
 }
 
 func (s *userSync) forget() {

@@ -22,9 +22,11 @@ package patch
 
 import (
 	"context"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 )
 
 // Helper remembers an object as it was read, so that status is written only
@@ -51,6 +53,32 @@ func (h *Helper[T]) Metadata(ctx context.Context, obj T, mutate func(T)) error {
 	copyMetadata(obj, changed)
 	copyMetadata(h.base, changed)
 	return nil
+}
+
+// AddFinalizer adds the finalizer name unless obj already carries it.
+func (h *Helper[T]) AddFinalizer(ctx context.Context, obj T, name string) error {
+	if controllerutil.ContainsFinalizer(obj, name) {
+		return nil
+	}
+	return h.Metadata(ctx, obj, func(m T) { controllerutil.AddFinalizer(m, name) })
+}
+
+// RemoveFinalizer removes the finalizer name if obj carries it. The
+// optimistic lock keeps a finalizer another controller added meanwhile.
+func (h *Helper[T]) RemoveFinalizer(ctx context.Context, obj T, name string) error {
+	if !controllerutil.ContainsFinalizer(obj, name) {
+		return nil
+	}
+	return h.Metadata(ctx, obj, func(m T) { controllerutil.RemoveFinalizer(m, name) })
+}
+
+// FinalStatus is Status with a context of its own, bounded by timeout: the
+// last status write of a reconcile must still run when the reconcile's own
+// deadline has passed.
+func (h *Helper[T]) FinalStatus(ctx context.Context, obj T, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	return h.Status(ctx, obj)
 }
 
 // Status writes obj's status when it differs from the last one read or
