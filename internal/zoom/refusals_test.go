@@ -19,6 +19,7 @@ package zoom
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -181,5 +182,25 @@ func TestRemoveOptionsQuery(t *testing.T) {
 				t.Errorf("query = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// A 429 from the token endpoint must not pass for the API's daily cap: the
+// create gate closes only on the latter (controllers/zoomuser_sync.go).
+func TestIsTokenError(t *testing.T) {
+	daily := http.Header{"X-Ratelimit-Type": {"Daily-limit"}}
+	for name, tc := range map[string]struct {
+		err  error
+		want bool
+	}{
+		"token endpoint 429": {&APIError{Token: true, StatusCode: http.StatusTooManyRequests, RateLimitType: daily.Get("X-Ratelimit-Type")}, true},
+		"wrapped token 429":  {fmt.Errorf("x: %w", &APIError{Token: true, StatusCode: http.StatusTooManyRequests}), true},
+		"API daily 429":      {&APIError{StatusCode: http.StatusTooManyRequests, RateLimitType: "Daily-limit"}, false},
+		"network":            {errors.New("dial tcp: refused"), false},
+		"nil":                {nil, false},
+	} {
+		if got := IsTokenError(tc.err); got != tc.want {
+			t.Errorf("%s: IsTokenError = %v, want %v", name, got, tc.want)
+		}
 	}
 }
