@@ -44,6 +44,10 @@ type outcome struct {
 	wait time.Duration
 	// err is a transient failure: controller-runtime retries with backoff.
 	err error
+	// paced means nothing was sent: the operator's own budget or a token
+	// fetch under way asked to wait. It shows in the conditions but is no
+	// failure to announce with a Warning event.
+	paced bool
 }
 
 func ready(reason, message string) outcome {
@@ -68,7 +72,9 @@ func zoomOutcome(err error, now time.Time) outcome {
 	if wait, ok := zoom.WaitFor(err); ok {
 		// Nothing was sent: the account's budget or token is busy. Come
 		// back then rather than hold a worker.
-		return waiting(zoomv1.ReasonRateLimited, err.Error(), wait+jitter(wait/10+time.Millisecond))
+		out := waiting(zoomv1.ReasonRateLimited, err.Error(), wait+jitter(wait/10+time.Millisecond))
+		out.paced = true
+		return out
 	}
 	switch zoom.Classify(err) {
 	case zoom.KindRateLimitedQPS:
@@ -236,7 +242,7 @@ func (v statusView) set(typ string, status metav1.ConditionStatus, reason, messa
 // newFailure reports whether Ready turned to a failure it did not show
 // before, so that a person sees each problem once rather than at every retry.
 func newFailure(before, after []metav1.Condition, out outcome) bool {
-	if out.ready || out.reason == "" {
+	if out.ready || out.paced || out.reason == "" {
 		return false
 	}
 	old := meta.FindStatusCondition(before, zoomv1.ConditionReady)

@@ -291,3 +291,24 @@ func TestDailyLimitedMessageNamesTheResume(t *testing.T) {
 		t.Errorf("outcome = %+v", out)
 	}
 }
+
+// A wait the operator's own pacing asked for (nothing was sent) shows in
+// the conditions but is not announced as a failure; a Zoom 429 is.
+func TestPacedWaitIsNoFailureToAnnounce(t *testing.T) {
+	now := time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)
+	ready := []metav1.Condition{{Type: zoomv1.ConditionReady, Status: metav1.ConditionTrue, Reason: zoomv1.ReasonSynced}}
+	for name, tc := range map[string]struct {
+		err  error
+		want bool
+	}{
+		"token fetch under way": {&zoom.WaitError{Delay: time.Second, Reason: "another request is fetching the account's token"}, false},
+		"budget spent":          {fmt.Errorf("zoom: GET /users: %w", &zoom.WaitError{Delay: 3 * time.Second}), false},
+		"Zoom's 429":            {&zoom.APIError{StatusCode: http.StatusTooManyRequests, Code: 429}, true},
+	} {
+		out := zoomOutcome(tc.err, now)
+		after := []metav1.Condition{{Type: zoomv1.ConditionReady, Status: metav1.ConditionFalse, Reason: out.reason, Message: out.message}}
+		if got := newFailure(ready, after, out); got != tc.want {
+			t.Errorf("%s: newFailure = %v, want %v", name, got, tc.want)
+		}
+	}
+}
