@@ -23,6 +23,10 @@ const (
 	ConditionReady       = "Ready"
 	ConditionReconciling = "Reconciling"
 	ConditionStalled     = "Stalled"
+	// ConditionSynced is True when the Zoom user matches the spec, False
+	// while it does not (reason Drifted when managementPolicies leave the
+	// difference uncorrected, else the reason of what stands in the way).
+	ConditionSynced = "Synced"
 )
 
 // Condition reasons of a ZoomUser. A failure's reason is also the reason of
@@ -46,6 +50,8 @@ const (
 	ReasonDeletionRefused  = "DeletionRefused"  // Zoom refused to disassociate the user (1107 managed domain, 1117 admin): change deletionPolicy
 	ReasonTransferRequired = "TransferRequired" // Zoom removes the user only with a transfer target: set spec.transferTo
 	ReasonMissingScope     = "MissingScope"     // the account's Zoom app lacks a scope the call needs (Zoom code 4711): add it to the app
+	ReasonDrifted          = "Drifted"          // Ready and Synced False: Zoom differs from the spec and managementPolicies exclude Update
+	ReasonNotInZoom        = "NotInZoom"        // Zoom has no such user and managementPolicies exclude Create
 )
 
 // Condition reasons of a ZoomAccount or ClusterZoomAccount.

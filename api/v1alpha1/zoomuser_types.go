@@ -62,6 +62,38 @@ const (
 	DeletionPolicyOrphan       DeletionPolicy = "Orphan"
 )
 
+// ManagementPolicy is one thing the operator may do with a Zoom user, in
+// Crossplane's words: Observe (read and report), Create, Update (correct
+// drift: activation, names, type, role), Delete (carry out deletionPolicy),
+// or * for all of them.
+// +kubebuilder:validation:Enum=Observe;Create;Update;Delete;*
+type ManagementPolicy string
+
+const (
+	ManagementObserve ManagementPolicy = "Observe"
+	ManagementCreate  ManagementPolicy = "Create"
+	ManagementUpdate  ManagementPolicy = "Update"
+	ManagementDelete  ManagementPolicy = "Delete"
+	ManagementAll     ManagementPolicy = "*"
+)
+
+// ManagementPolicies is what the operator may do with a Zoom user; empty
+// means everything.
+type ManagementPolicies []ManagementPolicy
+
+// Allow reports whether the policies allow the action.
+func (p ManagementPolicies) Allow(action ManagementPolicy) bool {
+	if len(p) == 0 {
+		return true
+	}
+	for _, have := range p {
+		if have == ManagementAll || have == action {
+			return true
+		}
+	}
+	return false
+}
+
 // AccountKind names the kind of account a ZoomUser belongs to.
 // +kubebuilder:validation:Enum=ZoomAccount;ClusterZoomAccount
 type AccountKind string
@@ -189,6 +221,48 @@ type ZoomUserSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self.lowerAscii() != 'owner'",message="the Owner role cannot be assigned"
 	// +optional
 	Role string `json:"role,omitempty"`
+
+	// managementPolicies is what the operator may do with the Zoom user,
+	// with Crossplane's names: Observe, Create, Update, Delete, or * (the
+	// default) for all. [Observe] binds the user and reports it without a
+	// single write; without Update drift is reported (Synced False, reason
+	// Drifted) and not corrected; without Create a missing user is reported,
+	// not created; without Delete removing the object never touches Zoom,
+	// whatever deletionPolicy says. Binding a Zoom user the operator did not
+	// create still needs the account's adoptExistingUsers.
+	// +kubebuilder:default={"*"}
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=5
+	// +listType=set
+	// +kubebuilder:validation:XValidation:rule="self.exists(p, p == '*' || p == 'Observe')",message="managementPolicies must include Observe: the operator always reads the Zoom user first"
+	// +kubebuilder:validation:XValidation:rule="!self.exists(p, p == '*') || self.size() == 1",message="'*' already means every policy: list it alone"
+	// +optional
+	ManagementPolicies ManagementPolicies `json:"managementPolicies,omitempty"`
+}
+
+// ObservedUser is what Zoom last said of the user, in the spec's words
+// where the API has them.
+type ObservedUser struct {
+	// type is Zoom's licence type: Basic, Licensed, Unassigned or None, or
+	// Zoom's number when the API has no name for it.
+	// +optional
+	Type string `json:"type,omitempty"`
+
+	// state is Zoom's status: pending, active or inactive.
+	// +optional
+	State string `json:"state,omitempty"`
+
+	// firstName in Zoom.
+	// +optional
+	FirstName string `json:"firstName,omitempty"`
+
+	// lastName in Zoom.
+	// +optional
+	LastName string `json:"lastName,omitempty"`
+
+	// displayName in Zoom.
+	// +optional
+	DisplayName string `json:"displayName,omitempty"`
 }
 
 // ZoomUserStatus is what Zoom last said about the user.
@@ -214,11 +288,16 @@ type ZoomUserStatus struct {
 	// +optional
 	CreateRequestedAt *metav1.Time `json:"createRequestedAt,omitempty"`
 
+	// observed is the Zoom user as last read, after the operator's own
+	// changes; compare it with the spec to see drift the policies leave.
+	// +optional
+	Observed *ObservedUser `json:"observed,omitempty"`
+
 	// observedGeneration is the generation last fully handled.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// conditions: Ready, Reconciling and Stalled.
+	// conditions: Ready, Synced, Reconciling and Stalled.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
@@ -230,12 +309,15 @@ type ZoomUserStatus struct {
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=zu,categories=zoom
 // +kubebuilder:printcolumn:name="Email",type=string,JSONPath=`.spec.email`
-// +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.spec.type`,priority=1
+// +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.status.observed.type`
 // +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="ID",type=string,JSONPath=`.status.id`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`,priority=1
+// +kubebuilder:printcolumn:name="Account",type=string,JSONPath=`.spec.accountRef.name`,priority=1
+// +kubebuilder:printcolumn:name="Policies",type=string,JSONPath=`.spec.managementPolicies`,priority=1
 type ZoomUser struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

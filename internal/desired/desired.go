@@ -21,9 +21,21 @@ limitations under the License.
 package desired
 
 import (
+	"fmt"
+	"strconv"
+
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
+
+// Change is one field the operator changes, or would change, in Zoom.
+type Change struct {
+	Field, From, To string
+}
+
+func (c Change) String() string {
+	return fmt.Sprintf("%s %q -> %q", c.Field, c.From, c.To)
+}
 
 // Drift returns the PATCH that makes the Zoom user match the spec, and the
 // names of the fields it changes. Empty optional fields are not managed, so
@@ -32,12 +44,21 @@ import (
 // change made meanwhile, so for an inactive user the spec's type waits
 // until the user is active (TypeWaits), and the operator activates first.
 func Drift(spec *zoomv1.ZoomUserSpec, remote *zoom.User) (zoom.UpdateUserRequest, []string) {
-	var patch zoom.UpdateUserRequest
+	patch, changes := drift(spec, remote)
 	var fields []string
+	for _, c := range changes {
+		fields = append(fields, c.Field)
+	}
+	return patch, fields
+}
+
+func drift(spec *zoomv1.ZoomUserSpec, remote *zoom.User) (zoom.UpdateUserRequest, []Change) {
+	var patch zoom.UpdateUserRequest
+	var changes []Change
 	field := func(name, want, have string, dst **string) {
 		if want != "" && want != have {
 			*dst = &want
-			fields = append(fields, name)
+			changes = append(changes, Change{Field: name, From: have, To: want})
 		}
 	}
 	field("firstName", spec.FirstName, remote.FirstName, &patch.FirstName)
@@ -45,9 +66,44 @@ func Drift(spec *zoomv1.ZoomUserSpec, remote *zoom.User) (zoom.UpdateUserRequest
 	field("displayName", spec.DisplayName, remote.DisplayName, &patch.DisplayName)
 	if t := ZoomType(spec.Type); t != remote.Type && remote.Status == zoom.StatusActive {
 		patch.Type = &t
-		fields = append(fields, "type")
+		changes = append(changes, Change{Field: "type", From: TypeName(remote.Type), To: TypeName(t)})
 	}
-	return patch, fields
+	return patch, changes
+}
+
+// Changes lists what the operator would change to make the Zoom user match
+// the spec, in the order it makes them: activation first, then the fields
+// of the user as the activation leaves it. A pending user is left alone:
+// Zoom accepts changes to an invitation and silently ignores them. The
+// role is not among them: it needs the account's role list (see roles).
+func Changes(spec *zoomv1.ZoomUserSpec, remote *zoom.User) []Change {
+	if remote.Status == zoom.StatusPending {
+		return nil
+	}
+	now := *remote
+	var changes []Change
+	if want := Active(spec); want != (now.Status == zoom.StatusActive) {
+		after := AfterActivation(now, want)
+		changes = append(changes, Change{Field: "state", From: now.Status, To: after.Status})
+		now = after
+	}
+	_, fields := drift(spec, &now)
+	return append(changes, fields...)
+}
+
+// AfterActivation is the user as Zoom leaves it after activating or
+// deactivating it: deactivation takes the licence, so a Licensed user
+// comes back Basic.
+func AfterActivation(u zoom.User, active bool) zoom.User {
+	if active {
+		u.Status = zoom.StatusActive
+		return u
+	}
+	u.Status = zoom.StatusInactive
+	if u.Type == zoom.TypeLicensed {
+		u.Type = zoom.TypeBasic
+	}
+	return u
 }
 
 // TypeWaits reports whether the spec's type differs from the Zoom user's
@@ -91,6 +147,15 @@ func UserType(zoomType int) (t zoomv1.UserType, ok bool) {
 	default:
 		return "", false
 	}
+}
+
+// TypeName is the API's name for Zoom's type number, or the number itself
+// when the API has none.
+func TypeName(zoomType int) string {
+	if t, ok := UserType(zoomType); ok {
+		return string(t)
+	}
+	return strconv.Itoa(zoomType)
 }
 
 // CreateRequest is the POST body for spec, without the autoCreate password

@@ -122,3 +122,49 @@ func TestUserTypeReversesZoomType(t *testing.T) {
 		}
 	}
 }
+
+func TestChanges(t *testing.T) {
+	for name, tc := range map[string]struct {
+		spec   zoomv1.ZoomUserSpec
+		remote zoom.User
+		want   []Change
+	}{
+		"in sync": {
+			spec:   zoomv1.ZoomUserSpec{FirstName: "Ada", Type: zoomv1.UserTypeBasic},
+			remote: zoom.User{FirstName: "Ada", Type: zoom.TypeBasic, Status: zoom.StatusActive},
+		},
+		"names and type, from and to": {
+			spec:   zoomv1.ZoomUserSpec{FirstName: "Ada", Type: zoomv1.UserTypeLicensed},
+			remote: zoom.User{FirstName: "A.", Type: zoom.TypeBasic, Status: zoom.StatusActive},
+			want:   []Change{{"firstName", "A.", "Ada"}, {"type", "Basic", "Licensed"}},
+		},
+		// Reactivation comes first; the type is then compared with the
+		// user as activation leaves it.
+		"activation, then the type": {
+			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeLicensed},
+			remote: zoom.User{Type: zoom.TypeBasic, Status: zoom.StatusInactive},
+			want:   []Change{{"state", zoom.StatusInactive, zoom.StatusActive}, {"type", "Basic", "Licensed"}},
+		},
+		// Deactivation takes the licence; the spec's Licensed waits.
+		"deactivation takes the licence and is the only change": {
+			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeLicensed, State: zoomv1.UserStateInactive},
+			remote: zoom.User{Type: zoom.TypeLicensed, Status: zoom.StatusActive},
+			want:   []Change{{"state", zoom.StatusActive, zoom.StatusInactive}},
+		},
+		"a pending invitation is left alone": {
+			spec:   zoomv1.ZoomUserSpec{FirstName: "Ada", Type: zoomv1.UserTypeLicensed},
+			remote: zoom.User{Type: zoom.TypeBasic, Status: zoom.StatusPending},
+		},
+		"a type the API has no name for is shown as Zoom's number": {
+			spec:   zoomv1.ZoomUserSpec{Type: zoomv1.UserTypeBasic},
+			remote: zoom.User{Type: 3, Status: zoom.StatusActive},
+			want:   []Change{{"type", "3", "Basic"}},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, Changes(&tc.spec, &tc.remote)); diff != "" {
+				t.Errorf("Changes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
