@@ -148,6 +148,17 @@ func (s *groupSync) apply(ctx context.Context, plan groups.Plan, members int) (o
 	for _, batch := range plan.Add {
 		adds = append(adds, batch...)
 	}
+	if len(adds) > 0 {
+		// Recorded before the calls, under the optimistic lock: a reconcile
+		// that started from a stale copy stops here instead of adding
+		// members whose record its conflicting status write would lose
+		// (they would then pass for members someone else added).
+		s.zg.Status.AddedMembers = groups.Progress(before, adds, nil)
+		if err := s.p.Status(ctx, s.zg); err != nil {
+			s.zg.Status.AddedMembers = before
+			return failed(zoomv1.ReasonProgressing, err), false
+		}
+	}
 	done, err := s.acct.Groups.AddGroupMembersBatched(ctx, s.zg.Status.ID, adds)
 	var removed []string
 	if err == nil {
