@@ -184,7 +184,25 @@ func userView(zu *zoomv1.ZoomUser) statusView {
 // applyConditions writes the outcome into the status following kstatus:
 // Ready summarises, Reconciling and Stalled are present only when True.
 // observedGeneration moves only when this generation was fully handled.
-func applyConditions(zu *zoomv1.ZoomUser, out outcome) { userView(zu).apply(out) }
+func applyConditions(zu *zoomv1.ZoomUser, out outcome) {
+	userView(zu).apply(out)
+	markSynced(zu)
+}
+
+// markSynced says whether the Zoom user matches the spec. It follows Ready,
+// with Ready's reason and message, except that a user the policies leave
+// drifted is Ready (bound and reported, as asked) but not Synced.
+func markSynced(zu *zoomv1.ZoomUser) {
+	r := meta.FindStatusCondition(zu.Status.Conditions, zoomv1.ConditionReady)
+	if r == nil {
+		return
+	}
+	status := r.Status
+	if r.Reason == zoomv1.ReasonDrifted {
+		status = metav1.ConditionFalse
+	}
+	setCondition(zu, zoomv1.ConditionSynced, status, r.Reason, r.Message)
+}
 
 func (v statusView) apply(out outcome) {
 	switch {
@@ -212,7 +230,10 @@ func (v statusView) apply(out outcome) {
 
 // markSuspended keeps Ready's status, since nothing was checked, and shows
 // the Suspended reason so that `kubectl get` tells why nothing happens.
-func markSuspended(zu *zoomv1.ZoomUser) { userView(zu).markSuspended() }
+func markSuspended(zu *zoomv1.ZoomUser) {
+	userView(zu).markSuspended()
+	markSynced(zu)
+}
 
 func (v statusView) markSuspended() {
 	status := metav1.ConditionUnknown
@@ -245,6 +266,11 @@ func newFailure(before, after []metav1.Condition, out outcome) bool {
 	if out.ready || out.paced || out.reason == "" {
 		return false
 	}
+	return readyChanged(before, after)
+}
+
+// readyChanged reports whether Ready's reason or message changed.
+func readyChanged(before, after []metav1.Condition) bool {
 	old := meta.FindStatusCondition(before, zoomv1.ConditionReady)
 	cur := meta.FindStatusCondition(after, zoomv1.ConditionReady)
 	return cur != nil && (old == nil || old.Reason != cur.Reason || old.Message != cur.Message)

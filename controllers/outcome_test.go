@@ -160,26 +160,26 @@ func TestApplyConditions(t *testing.T) {
 	}{
 		"ready": {
 			start: func() *zoomv1.ZoomUser { return &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Generation: 2}} },
-			out:   ready(zoomv1.ReasonSynced, "ok"), want: conds{"Ready": "True/Synced"}, wantOG: 2,
+			out:   ready(zoomv1.ReasonSynced, "ok"), want: conds{"Ready": "True/Synced", "Synced": "True/Synced"}, wantOG: 2,
 		},
 		"stalled sets observedGeneration": {
 			start: func() *zoomv1.ZoomUser { return &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Generation: 2}} },
 			out:   stalled(zoomv1.ReasonZoomError, "no"),
-			want:  conds{"Ready": "False/ZoomError", "Stalled": "True/ZoomError"}, wantOG: 2,
+			want:  conds{"Ready": "False/ZoomError", "Stalled": "True/ZoomError", "Synced": "False/ZoomError"}, wantOG: 2,
 		},
 		"a wait on a new object is not Ready": {
 			start: func() *zoomv1.ZoomUser { return &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Generation: 1}} },
 			out:   waiting(zoomv1.ReasonRateLimited, "later", time.Second),
-			want:  conds{"Ready": "False/RateLimited", "Reconciling": "True/RateLimited"}, wantOG: 0,
+			want:  conds{"Ready": "False/RateLimited", "Reconciling": "True/RateLimited", "Synced": "False/RateLimited"}, wantOG: 0,
 		},
 		"a wait during a resync keeps Ready": {
 			start: readyUser, out: waiting(zoomv1.ReasonRateLimited, "later", time.Second),
-			want: conds{"Ready": "True/Synced", "Reconciling": "True/RateLimited"}, wantOG: 2,
+			want: conds{"Ready": "True/Synced", "Reconciling": "True/RateLimited", "Synced": "True/Synced"}, wantOG: 2,
 		},
 		"a user gone from Zoom is not Ready while it waits": {
 			start: func() *zoomv1.ZoomUser { zu := readyUser(); zu.Status.ID = ""; return zu },
 			out:   waiting(zoomv1.ReasonRateLimited, "later", time.Second),
-			want:  conds{"Ready": "False/RateLimited", "Reconciling": "True/RateLimited"}, wantOG: 2,
+			want:  conds{"Ready": "False/RateLimited", "Reconciling": "True/RateLimited", "Synced": "False/RateLimited"}, wantOG: 2,
 		},
 		"a new generation clears Stalled on success": {
 			start: func() *zoomv1.ZoomUser {
@@ -188,7 +188,12 @@ func TestApplyConditions(t *testing.T) {
 				zu.Generation = 2
 				return zu
 			},
-			out: ready(zoomv1.ReasonSynced, "ok"), want: conds{"Ready": "True/Synced"}, wantOG: 2,
+			out: ready(zoomv1.ReasonSynced, "ok"), want: conds{"Ready": "True/Synced", "Synced": "True/Synced"}, wantOG: 2,
+		},
+		// Drift the policies leave: bound and reported, not Synced.
+		"drift left by the policies is Ready, not Synced": {
+			start: readyUser, out: ready(zoomv1.ReasonDrifted, "type differs"),
+			want: conds{"Ready": "True/Drifted", "Synced": "False/Drifted"}, wantOG: 2,
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -66,6 +66,18 @@ func TestInvalidManifestsAreRejected(t *testing.T) {
 		}, "autoCreate users belong to a managed domain, which Zoom never disassociates"},
 		{"transferTo not an email", func(s *zoomv1.ZoomUserSpec) { s.TransferTo = "heir" }, `spec.transferTo: Invalid value: "heir": spec.transferTo in body should match`},
 		{"transferTo is the user", func(s *zoomv1.ZoomUserSpec) { s.TransferTo = "OK@Example.com" }, "transferTo must name another user than email"},
+		{"management policies without Observe", func(s *zoomv1.ZoomUserSpec) {
+			s.ManagementPolicies = zoomv1.ManagementPolicies{zoomv1.ManagementCreate, zoomv1.ManagementDelete}
+		}, "managementPolicies must include Observe"},
+		{"'*' with another policy", func(s *zoomv1.ZoomUserSpec) {
+			s.ManagementPolicies = zoomv1.ManagementPolicies{zoomv1.ManagementAll, zoomv1.ManagementObserve}
+		}, "'*' already means every policy: list it alone"},
+		{"unknown management policy", func(s *zoomv1.ZoomUserSpec) {
+			s.ManagementPolicies = zoomv1.ManagementPolicies{zoomv1.ManagementObserve, "LateInitialize"}
+		}, `spec.managementPolicies[1]: Unsupported value: "LateInitialize"`},
+		{"a policy twice", func(s *zoomv1.ZoomUserSpec) {
+			s.ManagementPolicies = zoomv1.ManagementPolicies{zoomv1.ManagementObserve, zoomv1.ManagementObserve}
+		}, `spec.managementPolicies[1]: Duplicate value: "Observe"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// A valid name, so that the rule under test is the only one refusing.
@@ -91,6 +103,12 @@ func TestInvalidManifestsAreRejected(t *testing.T) {
 		}},
 		{"transferTo another user", func(s *zoomv1.ZoomUserSpec) { s.TransferTo = "heir@example.com" }},
 		{"None with ssoCreate", func(s *zoomv1.ZoomUserSpec) { s.Type, s.Action = zoomv1.UserTypeNone, zoomv1.ActionSSOCreate }},
+		{"observe only", func(s *zoomv1.ZoomUserSpec) {
+			s.ManagementPolicies = zoomv1.ManagementPolicies{zoomv1.ManagementObserve}
+		}},
+		{"all but Delete", func(s *zoomv1.ZoomUserSpec) {
+			s.ManagementPolicies = zoomv1.ManagementPolicies{zoomv1.ManagementObserve, zoomv1.ManagementCreate, zoomv1.ManagementUpdate}
+		}},
 	} {
 		t.Run("accepts "+tc.name, func(t *testing.T) {
 			zu := tn.user(strings.ReplaceAll(strings.ToLower(tc.name), " ", "-"), "ok@example.com", func(zu *zoomv1.ZoomUser) { zu.Spec.Suspend = true })

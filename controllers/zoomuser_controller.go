@@ -108,10 +108,14 @@ func (r *ZoomUserReconciler) sync(ctx context.Context, p *patch.Helper[*zoomv1.Z
 }
 
 // announce sends a Warning event when the Ready condition turned to a new
-// failure, so a person sees each problem once rather than at every retry.
+// failure, and a Normal one when new drift is left as the policies ask, so
+// a person sees each once rather than at every retry.
 func (r *ZoomUserReconciler) announce(before, after *zoomv1.ZoomUser, out outcome) {
-	if newFailure(before.Status.Conditions, after.Status.Conditions, out) {
+	switch {
+	case newFailure(before.Status.Conditions, after.Status.Conditions, out):
 		r.eventf(after, corev1.EventTypeWarning, out.reason, "%s", out.message)
+	case out.reason == zoomv1.ReasonDrifted && readyChanged(before.Status.Conditions, after.Status.Conditions):
+		r.eventf(after, corev1.EventTypeNormal, out.reason, "%s", out.message)
 	}
 }
 

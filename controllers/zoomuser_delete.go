@@ -36,6 +36,10 @@ func (r *ZoomUserReconciler) deleteInZoom(ctx context.Context, zu *zoomv1.ZoomUs
 	if !controllerutil.ContainsFinalizer(zu, zoomv1.Finalizer) {
 		return outcome{}, true
 	}
+	if !zu.Spec.ManagementPolicies.Allow(zoomv1.ManagementDelete) {
+		r.eventf(zu, corev1.EventTypeNormal, zoomv1.ReasonOrphaned, "managementPolicies exclude Delete: released without a call to Zoom")
+		return outcome{}, true
+	}
 	policy := zu.Spec.DeletionPolicy
 	if policy == zoomv1.DeletionPolicyOrphan || (zu.Status.ID == "" && zu.Status.CreateRequestedAt == nil) {
 		// The owner asked to leave the user in Zoom, or this object never

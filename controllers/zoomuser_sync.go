@@ -19,6 +19,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -48,7 +49,7 @@ func (s *userSync) run(ctx context.Context) outcome {
 		return s.zoomOutcome(err)
 	}
 	if remote == nil {
-		return s.create(ctx)
+		return s.absent(ctx)
 	}
 	if err := s.ensureFinalizer(ctx); err != nil {
 		return failed(zoomv1.ReasonProgressing, err)
@@ -60,6 +61,21 @@ func (s *userSync) run(ctx context.Context) outcome {
 		return s.claim(ctx, remote)
 	}
 	return s.update(ctx, remote)
+}
+
+// absent handles a Zoom user that does not exist: created when the
+// policies allow it, else reported (an identity provider may create it).
+func (s *userSync) absent(ctx context.Context) outcome {
+	if !s.allows(zoomv1.ManagementCreate) {
+		s.forget()
+		return stalled(zoomv1.ReasonNotInZoom, fmt.Sprintf(
+			"Zoom has no user %s and managementPolicies exclude Create: it is reported, not created", s.zu.Spec.Email))
+	}
+	return s.create(ctx)
+}
+
+func (s *userSync) allows(action zoomv1.ManagementPolicy) bool {
+	return s.zu.Spec.ManagementPolicies.Allow(action)
 }
 
 // observe finds the Zoom user; nil means absent. A snapshot may say
@@ -75,13 +91,18 @@ func (s *userSync) target() userapi.Target {
 }
 
 // ensureFinalizer adds the finalizer before this object binds or creates a
-// Zoom user, so that no Zoom user can outlive its object unnoticed.
+// Zoom user, so that no Zoom user can outlive its object unnoticed. Without
+// the Delete policy there is nothing to do in Zoom when the object goes.
 func (s *userSync) ensureFinalizer(ctx context.Context) error {
+	if !s.allows(zoomv1.ManagementDelete) {
+		return nil
+	}
 	return s.p.AddFinalizer(ctx, s.zu, zoomv1.Finalizer)
 }
 
 func (s *userSync) forget() {
 	s.zu.Status.ID, s.zu.Status.State, s.zu.Status.Adopted = "", "", false
+	s.zu.Status.Observed = nil
 }
 
 // create asks Zoom for the user. The request is recorded in status first,
@@ -164,37 +185,49 @@ func (s *userSync) claim(ctx context.Context, remote *zoom.User) outcome {
 
 func (s *userSync) record(u *zoom.User, adopted bool) {
 	s.zu.Status.ID = u.ID
-	s.zu.Status.State = u.Status
 	s.zu.Status.Adopted = adopted
 	s.zu.Status.CreateRequestedAt = nil
+	s.observed(*u)
+}
+
+// observed records what Zoom holds now, after the operator's own changes.
+func (s *userSync) observed(u zoom.User) {
+	s.zu.Status.State = u.Status
+	s.zu.Status.Observed = &zoomv1.ObservedUser{
+		Type: desired.TypeName(u.Type), State: u.Status,
+		FirstName: u.FirstName, LastName: u.LastName, DisplayName: u.DisplayName,
+	}
 }
 
 // update corrects activation, names, type and, for an active user, role. A pending user is left
 // alone: Zoom accepts changes to it and silently ignores them. Activation
 // comes first: Zoom strips the licence of a user it deactivates and keeps
 // no type change made while it is inactive, so the type is restored only
-// on the active user (desired.Drift).
+// on the active user (desired.Drift). Without the Update policy the
+// difference is reported instead.
 func (s *userSync) update(ctx context.Context, remote *zoom.User) outcome {
-	s.zu.Status.State = remote.Status
+	s.observed(*remote)
 	if remote.Status == zoom.StatusPending {
 		return ready(zoomv1.ReasonInvitePending, "Zoom invited "+s.zu.Spec.Email+"; the user is pending until they accept")
+	}
+	if !s.allows(zoomv1.ManagementUpdate) {
+		return reportDrift(desired.Changes(&s.zu.Spec, remote))
 	}
 	now := *remote
 	if want := desired.Active(&s.zu.Spec); want != (now.Status == zoom.StatusActive) {
 		if err := s.acct.Users.SetStatus(ctx, s.target(), want); err != nil {
 			return s.updateFailed(err)
 		}
-		now.Status = map[bool]string{true: zoom.StatusActive, false: zoom.StatusInactive}[want]
-		if !want && now.Type == zoom.TypeLicensed {
-			now.Type = zoom.TypeBasic // the licence went with the activation
-		}
-		s.zu.Status.State = now.Status
+		now = desired.AfterActivation(now, want)
+		s.observed(now)
 		s.event(zoomv1.ReasonUpdated, "set Zoom user %s %s", remote.ID, now.Status)
 	}
 	if patch, fields := desired.Drift(&s.zu.Spec, &now); len(fields) > 0 {
 		if err := s.acct.Users.Update(ctx, s.target(), patch); err != nil {
 			return s.updateFailed(err)
 		}
+		now = desired.Applied(now, patch)
+		s.observed(now)
 		s.event(zoomv1.ReasonUpdated, "updated %v of Zoom user %s", fields, remote.ID)
 	}
 	if desired.TypeWaits(&s.zu.Spec, &now) {
@@ -207,6 +240,19 @@ func (s *userSync) update(ctx context.Context, remote *zoom.User) outcome {
 		}
 	}
 	return ready(zoomv1.ReasonSynced, "Zoom user matches the spec")
+}
+
+// reportDrift is the outcome for a user the policies do not let the
+// operator change: bound and Ready, and Drifted when Zoom differs.
+func reportDrift(changes []desired.Change) outcome {
+	if len(changes) == 0 {
+		return ready(zoomv1.ReasonSynced, "Zoom user matches the spec")
+	}
+	diffs := make([]string, len(changes))
+	for i, c := range changes {
+		diffs[i] = fmt.Sprintf("%s is %q in Zoom, %q in the spec", c.Field, c.From, c.To)
+	}
+	return ready(zoomv1.ReasonDrifted, "managementPolicies exclude Update, so the difference is left as it is: "+strings.Join(diffs, "; "))
 }
 
 // updateFailed handles a refused change. A 404 means the user went since it

@@ -149,6 +149,22 @@ func UserType(zoomType int) (t zoomv1.UserType, ok bool) {
 	}
 }
 
+// Applied is the user as Zoom holds it after the PATCH.
+func Applied(u zoom.User, patch zoom.UpdateUserRequest) zoom.User {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&u.FirstName, patch.FirstName)
+	set(&u.LastName, patch.LastName)
+	set(&u.DisplayName, patch.DisplayName)
+	if patch.Type != nil {
+		u.Type = *patch.Type
+	}
+	return u
+}
+
 // TypeName is the API's name for Zoom's type number, or the number itself
 // when the API has none.
 func TypeName(zoomType int) string {

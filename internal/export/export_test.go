@@ -369,7 +369,7 @@ func TestWriteDir(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := parseZoomUsers(t, string(data))
-		if len(got) != 1 || got[0].Name != m.Metadata.Name || got[0].Spec != m.Spec {
+		if len(got) != 1 || got[0].Name != m.Metadata.Name || !cmp.Equal(got[0].Spec, m.Spec) {
 			t.Errorf("%s.yaml holds %+v, want %+v", m.Metadata.Name, got, m)
 		}
 	}

@@ -19,6 +19,7 @@ package zoomcache
 import (
 	"context"
 
+	"github.com/zoom-operator/zoom-operator/internal/desired"
 	"github.com/zoom-operator/zoom-operator/internal/userapi"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
@@ -61,13 +62,16 @@ func (s *snapshotUsers) Create(ctx context.Context, req zoom.CreateUserRequest) 
 
 func (s *snapshotUsers) Update(ctx context.Context, t userapi.Target, patch zoom.UpdateUserRequest) error {
 	err := s.inner.Update(ctx, t, patch)
-	s.afterChange(t, err, func(u *zoom.User) { applyPatch(u, patch) })
+	s.afterChange(t, err, func(u *zoom.User) { *u = desired.Applied(*u, patch) })
 	return err
 }
 
 func (s *snapshotUsers) SetStatus(ctx context.Context, t userapi.Target, active bool) error {
 	err := s.inner.SetStatus(ctx, t, active)
-	s.afterChange(t, err, func(u *zoom.User) { setStatus(u, active) })
+	// Deactivating removes every licence, so Zoom shows the user as Basic
+	// from then on; a snapshot that kept Licensed would hide the type drift
+	// after a reactivation (docs/zoom-contract.md, U6).
+	s.afterChange(t, err, func(u *zoom.User) { *u = desired.AfterActivation(*u, active) })
 	return err
 }
 
@@ -87,32 +91,5 @@ func (s *snapshotUsers) afterChange(t userapi.Target, err error, change func(*zo
 		s.cache.Modify(t.Email, change)
 	case zoom.Classify(err) == zoom.KindNotFound:
 		s.cache.Remove(t.Email)
-	}
-}
-
-// setStatus mirrors a successful status change in a copy of the user.
-// Deactivating removes every licence, so Zoom shows the user as Basic
-// from then on; a snapshot that kept Licensed would hide the type drift
-// after a reactivation (docs/zoom-contract.md, U6).
-func setStatus(u *zoom.User, active bool) {
-	if active {
-		u.Status = zoom.StatusActive
-		return
-	}
-	u.Status = zoom.StatusInactive
-	if u.Type == zoom.TypeLicensed {
-		u.Type = zoom.TypeBasic
-	}
-}
-
-// applyPatch mirrors a successful PATCH in a copy of the user.
-func applyPatch(u *zoom.User, p zoom.UpdateUserRequest) {
-	for dst, src := range map[*string]*string{&u.FirstName: p.FirstName, &u.LastName: p.LastName, &u.DisplayName: p.DisplayName} {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	if p.Type != nil {
-		u.Type = *p.Type
 	}
 }

@@ -74,6 +74,18 @@ func (s *Server) CountForEmail(endpoint, email string) int {
 	})
 }
 
+// Writes returns how many requests asked Zoom to change something (every
+// POST, PATCH, PUT and DELETE but the token endpoint's), whatever their
+// outcome: the count an observe-only promise is tested against.
+func (s *Server) Writes() int {
+	return s.countWhere(func(r *Request) bool { return isWrite(r.Endpoint) })
+}
+
+func isWrite(endpoint string) bool {
+	method, _, _ := strings.Cut(endpoint, " ")
+	return method != "GET" && endpoint != EndpointToken
+}
+
 // CountStatus returns how many responses were sent with the HTTP status,
 // API and token endpoint alike.
 func (s *Server) CountStatus(status int) int {
