@@ -78,7 +78,7 @@ build: ## Build the manager, the kubectl zoom plugin and the fake Zoom server in
 run-local: ## Local control plane + fake Zoom (or real Zoom with ZOOM_* set) + manager + samples.
 	$(GO) build -o bin/manager .
 	$(GO) build -o bin/run-local ./hack/runlocal
-	KUBEBUILDER_ASSETS="$(RUN_ASSETS)" bin/run-local --manager=bin/manager --samples=config/samples --manager-log=bin/run-local-manager.log
+	KUBEBUILDER_ASSETS="$(RUN_ASSETS)" bin/run-local --manager=bin/manager --samples=config/samples --manager-log=bin/run-local-manager.log $(RUN_LOCAL_FLAGS)
 
 .PHONY: help
 help: ## Show this help.

@@ -29,10 +29,12 @@ import (
 func (s *session) createAccount(ctx context.Context) error {
 	settings := s.zoom.target.Settings()
 	settings.Plan = zoomv1.PlanPro
+	// Existing users are there to be exported and adopted.
+	settings.AdoptExistingUsers = s.opts.existingUsers > 0
 	if err := testenv.CreateAll(ctx, s.client, testenv.DefaultClusterTenant(settings, s.zoom.target)...); err != nil {
 		return err
 	}
-	s.say("created namespace %s, Secret %s, ClusterZoomAccount %s (plan %s)",
-		testenv.OperatorNamespace, testenv.CredentialsSecret, testenv.DefaultAccount, zoomv1.PlanPro)
+	s.say("created namespace %s, Secret %s, ClusterZoomAccount %s (plan %s, adoptExistingUsers %v)",
+		testenv.OperatorNamespace, testenv.CredentialsSecret, testenv.DefaultAccount, zoomv1.PlanPro, settings.AdoptExistingUsers)
 	return nil
 }

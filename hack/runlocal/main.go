@@ -52,6 +52,7 @@ type options struct {
 	kubeconfigOut string
 	zoomAddr      string
 	exitWhenReady bool
+	existingUsers int           // users the fake Zoom starts with; the account then allows adoption
 	timeout       time.Duration // 0: wait for Ready forever
 
 	out    io.Writer           // progress, the table and usage hints
@@ -97,6 +98,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.crdDir, "crds", "config/crd/bases", "Directory of the CRDs to install.")
 	fs.StringVar(&o.kubeconfigOut, "kubeconfig-out", "bin/run-local.kubeconfig", "Where to write the admin kubeconfig.")
 	fs.StringVar(&o.zoomAddr, "zoom-addr", "127.0.0.1:0", "Listen address of the fake Zoom server.")
+	fs.IntVar(&o.existingUsers, "existing-users", 0, "Start the fake Zoom with this many users made before the operator (in corp.example), and let the account adopt existing users: try kubectl zoom export and plan on them.")
 	fs.BoolVar(&o.exitWhenReady, "exit-when-ready", false, "Stop everything and exit 0 as soon as every sample ZoomUser is Ready.")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "Exit 1 if the sample ZoomUsers are not all Ready by then (0: no limit).")
 	if err := fs.Parse(args); err != nil {

@@ -64,6 +64,7 @@ func TestRunLocalSamplesBecomeReady(t *testing.T) {
 		kubeconfigOut: filepath.Join(tmp, "kubeconfig"),
 		zoomAddr:      "127.0.0.1:0",
 		exitWhenReady: true,
+		existingUsers: 9,
 		timeout:       2 * time.Minute,
 		out:           &out,
 		logs:          &out,
@@ -90,7 +91,8 @@ func TestRunLocalSamplesBecomeReady(t *testing.T) {
 	if group.Status.MemberCount != 2 || group.Status.ID == "" {
 		t.Errorf("sample ZoomGroup: id %q, memberCount %d; want bound with 2 members", group.Status.ID, group.Status.MemberCount)
 	}
-	for _, s := range []string{"ready in ", "export KUBECONFIG=" + opts.kubeconfigOut, "kubectl get zoomusers -A", "kubectl get zoomgroups -A", "ZOOMGROUP", "Fake Zoom: http://127.0.0.1:"} {
+	for _, s := range []string{"ready in ", "export KUBECONFIG=" + opts.kubeconfigOut, "kubectl get zoomusers -A", "kubectl get zoomgroups -A", "ZOOMGROUP", "Fake Zoom: http://127.0.0.1:",
+		"the fake Zoom holds 9 users made before the operator, in corp.example", "adoptExistingUsers true"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("output lacks %q", s)
 		}

@@ -18,6 +18,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/zoom-operator/zoom-operator/internal/testenv"
@@ -44,6 +45,9 @@ type zoomTarget struct {
 // startZoom starts the fake unless the environment names a real account.
 func (s *session) startZoom(ctx context.Context) error {
 	if z, ok := realZoom(s.opts.getenv); ok {
+		if s.opts.existingUsers > 0 {
+			return errors.New("--existing-users seeds the fake Zoom; it cannot be used with a real Zoom account")
+		}
 		s.zoom = z
 		s.say("using real Zoom account %s (API %s); the samples create real users there",
 			z.target.AccountID, orDefault(z.target.APIURL, "https://api.zoom.us/v2"))
@@ -90,6 +94,10 @@ func (s *session) startFakeZoom(ctx context.Context) error {
 	s.onStop(fake.Close)
 	s.zoom = zoomTarget{target: fake.Target(), fake: fake}
 	s.say("fake Zoom at %s (account %s, client %s)", fake.URL, fake.Target().AccountID, fake.Target().ClientID)
+	if n := s.opts.existingUsers; n > 0 {
+		seedExisting(fake, n)
+		s.say("the fake Zoom holds %d users made before the operator, in %s", n, existingDomain)
+	}
 	return ctx.Err()
 }
 
