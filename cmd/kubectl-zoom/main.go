@@ -20,6 +20,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -40,6 +41,24 @@ const (
 	exitError = 1
 	exitUsage = 2
 )
+
+// usageError is a mistake in the command line or the environment: exit
+// code exitUsage for export.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+var errNoCredentials = usageError{errors.New(
+	"no credentials: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET, or use --from-account (see --help)")}
+
+// exitCodeOf is exitUsage for a usageError, else exitError.
+func exitCodeOf(err error) int {
+	var u usageError
+	if errors.As(err, &u) {
+		return exitUsage
+	}
+	return exitError
+}
 
 const usage = `kubectl zoom manages Zoom accounts alongside the zoom-operator.
 
