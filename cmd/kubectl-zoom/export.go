@@ -312,7 +312,7 @@ const (
 // hold up other objects.
 const listMaxWait = time.Minute
 
-func orDefault(v, def string) string {
+func orDefault[T ~string](v, def T) T {
 	if v == "" {
 		return def
 	}

@@ -196,7 +196,7 @@ team-b/fay (fay@example.com): error: reading ZoomAccount team-b/zoom: forbidden
 team-a/gus (gus@example.com): adopt: existing Zoom user z9
     note: drift left uncorrected (managementPolicies exclude Update)
 
-Plan: 1 to create, 1 to adopt, 1 to update, 1 refused, 0 not corrected, 2 unchanged (1 pending invitation); 1 error.
+Plan: 1 to create, 1 to adopt, 1 to update, 1 refused, 0 not corrected, 2 unchanged; 1 pending invitation; 1 error.
 `
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("Write (-want +got):\n%s", diff)

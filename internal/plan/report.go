@@ -35,7 +35,7 @@ type Entry struct {
 // Summary counts the entries of a plan by verdict.
 type Summary struct {
 	Create, Adopt, Update, Refused, NotCorrected, Unchanged int
-	// Pending counts the pending invitations among Unchanged.
+	// Pending counts the pending invitations, whatever their verdict.
 	Pending int
 	Errors  int
 }
@@ -79,7 +79,7 @@ func (s Summary) String() string {
 	line := fmt.Sprintf("Plan: %d to create, %d to adopt, %d to update, %d refused, %d not corrected, %d unchanged",
 		s.Create, s.Adopt, s.Update, s.Refused, s.NotCorrected, s.Unchanged)
 	if s.Pending > 0 {
-		line += fmt.Sprintf(" (%d pending %s)", s.Pending, plural(s.Pending, "invitation", "invitations"))
+		line += fmt.Sprintf("; %d pending %s", s.Pending, plural(s.Pending, "invitation", "invitations"))
 	}
 	if s.Errors > 0 {
 		line += fmt.Sprintf("; %d %s", s.Errors, plural(s.Errors, "error", "errors"))
