@@ -60,7 +60,12 @@ Which ZoomUsers:
                   resources list (files and directories, recursively) and its
                   namespace; patches, generators and remote resources are not
                   applied. Another directory: its .yaml, .yml and .json files.
-                  Objects of other kinds are left out.
+                  Objects of other kinds are left out. When the cluster is
+                  read for accounts (accountRef or --from-account), a
+                  manifest of an object that already exists takes its status.
+                  With ZOOM_* variables every manifest is planned as a new
+                  object: a Zoom user the operator already holds then shows
+                  as adopt or refused.
   without -f      the ZoomUsers of --namespace (else the kubeconfig context's
                   namespace), or of every namespace with --all-namespaces, read
                   through your kubeconfig. Their status says which Zoom user
@@ -199,7 +204,8 @@ func (p *planner) run(ctx context.Context, stdin io.Reader) ([]plan.Entry, error
 	if err != nil {
 		return nil, err
 	}
-	users, err := p.users(ctx, stdin, fixed == nil)
+	// Accounts read through the kubeconfig mean a cluster to compare with.
+	users, err := p.users(ctx, stdin, fixed == nil || p.flags.creds.fromAccount != "")
 	if err != nil {
 		return nil, err
 	}
@@ -230,9 +236,11 @@ func objectName(zu *zoomv1.ZoomUser) string {
 }
 
 // users reads the ZoomUsers to plan: from -f, else from the cluster. Each
-// gets a namespace when one is known: --namespace, else, when accounts are
-// read from the cluster, the kubeconfig context's.
-func (p *planner) users(ctx context.Context, stdin io.Reader, needCluster bool) ([]zoomv1.ZoomUser, error) {
+// manifest gets a namespace when one is known: --namespace, else, when
+// the cluster is used, the kubeconfig context's. With a cluster, a manifest
+// of an object that exists takes its status, so that the plan knows which
+// Zoom user the operator already holds for it.
+func (p *planner) users(ctx context.Context, stdin io.Reader, useCluster bool) ([]zoomv1.ZoomUser, error) {
 	if len(p.flags.files) == 0 {
 		return p.clusterUsers(ctx)
 	}
@@ -241,18 +249,49 @@ func (p *planner) users(ctx context.Context, stdin io.Reader, needCluster bool) 
 		return nil, err
 	}
 	fmt.Fprintf(p.stderr, "read %d ZoomUsers from the manifests (%d objects of other kinds left out)\n", len(users), skipped)
-	namespace := p.flags.namespace
-	if namespace == "" && needCluster && len(users) > 0 {
-		cl, err := p.connect()
-		if err != nil {
-			return nil, err
+	if !useCluster || len(users) == 0 {
+		for i := range users {
+			users[i].Namespace = orDefault(users[i].Namespace, p.flags.namespace)
 		}
-		namespace = cl.namespace
+		return users, nil
+	}
+	cl, err := p.connect()
+	if err != nil {
+		return nil, err
 	}
 	for i := range users {
-		users[i].Namespace = orDefault(users[i].Namespace, namespace)
+		users[i].Namespace = orDefault(users[i].Namespace, orDefault(p.flags.namespace, cl.namespace))
 	}
-	return users, nil
+	return users, p.takeLiveStatus(ctx, cl, users)
+}
+
+// takeLiveStatus gives each manifest the status (and creation time) of
+// the object of the same namespace, name and email in the cluster; one
+// listing per namespace.
+func (p *planner) takeLiveStatus(ctx context.Context, cl *cluster, users []zoomv1.ZoomUser) error {
+	live := map[string]map[string]*zoomv1.ZoomUser{} // namespace -> name -> object
+	taken := 0
+	for i := range users {
+		zu := &users[i]
+		byName, ok := live[zu.Namespace]
+		if !ok {
+			var list zoomv1.ZoomUserList
+			if err := cl.reader.List(ctx, &list, client.InNamespace(zu.Namespace)); err != nil {
+				return readError(err, "the ZoomUsers of namespace "+zu.Namespace, "zoomusers", zoomv1.GroupVersion.Group, zu.Namespace)
+			}
+			byName = map[string]*zoomv1.ZoomUser{}
+			for j := range list.Items {
+				byName[list.Items[j].Name] = &list.Items[j]
+			}
+			live[zu.Namespace] = byName
+		}
+		if have, ok := byName[zu.Name]; ok && strings.EqualFold(have.Spec.Email, zu.Spec.Email) {
+			zu.Status, zu.CreationTimestamp = have.Status, have.CreationTimestamp
+			taken++
+		}
+	}
+	fmt.Fprintf(p.stderr, "%d of the manifests exist in the cluster; the plan uses their status\n", taken)
+	return nil
 }
 
 func (p *planner) clusterUsers(ctx context.Context) ([]zoomv1.ZoomUser, error) {
