@@ -53,6 +53,8 @@ type account struct {
 	Name        string
 	Settings    zoomv1.AccountSettings
 	Credentials zoom.Credentials
+	// allowed is a ClusterZoomAccount's allowedNamespaces.
+	allowed *zoomv1.AllowedNamespaces
 }
 
 // client builds the client and budget the operator would use for the account.
@@ -240,6 +242,7 @@ func readAccountObject(ctx context.Context, c client.Reader, namespace string, r
 		return types.NamespacedName{}, readError(err, acct.Name, "clusterzoomaccounts", zoomv1.GroupVersion.Group, "")
 	}
 	acct.Settings = withDefaults(cza.Spec.AccountSettings)
+	acct.allowed = &cza.Spec.AllowedNamespaces
 	ref2 := cza.Spec.CredentialsSecretRef
 	return types.NamespacedName{Namespace: ref2.Namespace, Name: ref2.Name}, nil
 }

@@ -122,6 +122,15 @@ func TestAccountsThroughKubeconfig(t *testing.T) {
 			AccountSettings:      zoomv1.AccountSettings{APIURL: evilURL + "/v2", TokenURL: evilURL + "/oauth/token"},
 		},
 	})
+	objs = append(objs, &zoomv1.ClusterZoomAccount{
+		ObjectMeta: metav1.ObjectMeta{Name: "restricted"},
+		Spec: zoomv1.ClusterZoomAccountSpec{
+			CredentialsSecretRef: zoomv1.SecretReference{Name: testenv.CredentialsSecret, Namespace: testenv.OperatorNamespace},
+			AccountSettings:      target.Settings(),
+			AllowedNamespaces: zoomv1.AllowedNamespaces{From: zoomv1.NamespacesFromSelector,
+				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"zoom": "yes"}}},
+		},
+	})
 	if err := testenv.CreateAll(ctx, cp.Admin, objs...); err != nil {
 		t.Fatal(err)
 	}
@@ -244,6 +253,22 @@ team-a/mallory (mallory@example.com): error: ZoomAccount/team-a/evil points outs
 		}
 		if !strings.Contains(stderr, "1 of the manifests exist in the cluster; the plan uses their status\n") {
 			t.Errorf("stderr:\n%s", stderr)
+		}
+	})
+	t.Run("a namespace outside a ClusterZoomAccount's allowedNamespaces is refused", func(t *testing.T) {
+		manifests := zoomUser("outsider", "  email: new@example.com\n  accountRef: {kind: ClusterZoomAccount, name: restricted}\n") + "---\n" +
+			zoomUser("insider", "  email: new@example.com\n  accountRef: {kind: ClusterZoomAccount, name: default}\n")
+		dir := writeFiles(t, map[string]string{"users.yaml": manifests})
+		code, stdout, stderr := runWith(nil, append([]string{"plan", "-f", dir, "-n", ns}, admin...)...)
+		if code != exitChanges {
+			t.Errorf("exit %d, want %d; stderr:\n%s", code, exitChanges, stderr)
+		}
+		// The refused one claims nothing: the other creates the user.
+		want := `team-a/outsider (new@example.com): refused: namespace team-a is not allowed to use ClusterZoomAccount/restricted (allowedNamespaces)
+team-a/insider (new@example.com): create: action create, type Basic; Zoom emails an invitation, the user is pending until accepted
+`
+		if !strings.HasPrefix(stdout, want) {
+			t.Errorf("plan does not start with\n%s\ngot\n%s", want, stdout)
 		}
 	})
 	if n := evilRequests.Load(); n != 0 {

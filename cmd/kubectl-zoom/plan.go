@@ -24,6 +24,10 @@ import (
 	"strings"
 
 	flag "github.com/spf13/pflag"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
@@ -43,7 +47,10 @@ For each ZoomUser the plan says one of:
   adopt          a Zoom user the operator did not create has the email; the
                  account allows adoption (adoptExistingUsers: true)
   refused        the same, but the account does not allow adoption: the
-                 operator stops (Stalled, AlreadyExists) and changes nothing
+                 operator stops (Stalled, AlreadyExists) and changes nothing;
+                 also when another ZoomUser of the same Zoom account claims
+                 the email (Conflict), or the namespace may not use the
+                 ClusterZoomAccount (allowedNamespaces)
   update         the operator changes these fields, each shown "from" -> "to"
   not corrected  Zoom differs from the spec, and managementPolicies exclude
                  the change (the operator reports it as Drifted)
@@ -212,13 +219,77 @@ func (p *planner) run(ctx context.Context, stdin io.Reader) ([]plan.Entry, error
 	groups, order := p.groups(ctx, users, fixed)
 	fmt.Fprintf(p.stderr, "planning %d ZoomUsers of %d %s\n", len(users), len(order), plural(len(order), "account", "accounts"))
 	entries := make([]plan.Entry, len(users))
+	refusals := make([]string, len(users))
 	for i := range users {
 		entries[i] = plan.Entry{Name: objectName(&users[i]), Email: users[i].Spec.Email}
 	}
+	if fixed == nil {
+		p.checkNamespaces(ctx, groups, users, entries, refusals)
+	}
+	conflicts(groups, order, users, entries, refusals)
 	for _, key := range order {
-		p.planGroup(ctx, groups[key], users, entries)
+		p.planGroup(ctx, groups[key], users, entries, refusals)
 	}
 	return entries, nil
+}
+
+// checkNamespaces refuses the users whose namespace may not use their
+// ClusterZoomAccount (allowedNamespaces), as the operator does.
+func (p *planner) checkNamespaces(ctx context.Context, groups map[string]*accountGroup, users []zoomv1.ZoomUser, entries []plan.Entry, refusals []string) {
+	labels := map[string]map[string]string{} // namespace -> its labels
+	for _, g := range groups {
+		if g.acct == nil || g.acct.allowed == nil || g.acct.allowed.From != zoomv1.NamespacesFromSelector {
+			continue
+		}
+		for _, i := range g.items {
+			refusals[i], entries[i].Err = p.namespaceRefusal(ctx, g.acct, users[i].Namespace, labels)
+		}
+	}
+}
+
+func (p *planner) namespaceRefusal(ctx context.Context, acct *account, namespace string, cache map[string]map[string]string) (string, error) {
+	selector, err := metav1.LabelSelectorAsSelector(acct.allowed.Selector)
+	if err != nil {
+		return fmt.Sprintf("%s has an invalid namespace selector: %v", acct.Name, err), nil
+	}
+	nsLabels, ok := cache[namespace]
+	if !ok {
+		var ns corev1.Namespace
+		if err := p.cluster.reader.Get(ctx, types.NamespacedName{Name: namespace}, &ns); err != nil {
+			return "", readError(err, "namespace "+namespace+" (to check the allowedNamespaces of "+acct.Name+")", "namespaces", "", "")
+		}
+		nsLabels = ns.Labels
+		cache[namespace] = nsLabels
+	}
+	if selector.Matches(labels.Set(nsLabels)) {
+		return "", nil
+	}
+	return fmt.Sprintf("namespace %s is not allowed to use %s (allowedNamespaces)", namespace, acct.Name), nil
+}
+
+// conflicts refuses the users that lose their email to another of the
+// same Zoom account. Users whose account cannot be used claim nothing.
+func conflicts(groups map[string]*accountGroup, order []string, users []zoomv1.ZoomUser, entries []plan.Entry, refusals []string) {
+	claimants := map[string][]*zoomv1.ZoomUser{} // Zoom account -> users
+	index := map[*zoomv1.ZoomUser]int{}
+	for _, key := range order {
+		g := groups[key]
+		if g.err != nil {
+			continue
+		}
+		zoomAccount := g.acct.Settings.APIURL + " " + g.acct.Credentials.AccountID
+		for _, i := range g.items {
+			if entries[i].Err == nil && refusals[i] == "" {
+				claimants[zoomAccount] = append(claimants[zoomAccount], &users[i])
+				index[&users[i]] = i
+			}
+		}
+	}
+	for _, list := range claimants {
+		for loser, refusal := range plan.Conflicts(list) {
+			refusals[index[loser]] = refusal
+		}
+	}
 }
 
 func plural(n int, one, many string) string {
@@ -365,18 +436,25 @@ func (p *planner) readAccount(ctx context.Context, namespace string, ref zoomv1.
 }
 
 // planGroup looks up the users of one account and decides each.
-func (p *planner) planGroup(ctx context.Context, g *accountGroup, users []zoomv1.ZoomUser, entries []plan.Entry) {
+func (p *planner) planGroup(ctx context.Context, g *accountGroup, users []zoomv1.ZoomUser, entries []plan.Entry, refusals []string) {
 	find, err := p.finder(ctx, g)
 	adopt := p.flags.adoptExisting
 	if !p.adoptSet && g.acct != nil {
 		adopt = g.acct.Settings.AdoptExistingUsers
 	}
 	for _, i := range g.items {
+		if entries[i].Err != nil {
+			continue
+		}
 		if err != nil {
 			entries[i].Err = err
 			continue
 		}
 		zu := &users[i]
+		if refusals[i] != "" {
+			entries[i].Step = plan.Decide(plan.Input{User: zu, Refusal: refusals[i]})
+			continue
+		}
 		remote, err := find(ctx, userapi.Target{ID: zu.Status.ID, Email: zu.Spec.Email})
 		if err != nil {
 			entries[i].Err = fmt.Errorf("looking up %s in %s: %w", zu.Spec.Email, g.acct.Name, err)

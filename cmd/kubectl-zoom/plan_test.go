@@ -164,6 +164,9 @@ func TestPlanExitCodes(t *testing.T) {
 			stdout: "ada (ada@example.com): error: authenticating with Zoom as ZOOM_* variables: "},
 		"unknown flag is an error, not a plan": {env: env, manifest: matches, args: []string{"--bogus"}, code: exitError,
 			stderr: "unknown flag: --bogus"},
+		"two objects claim one email: the first name wins": {env: env, code: exitChanges,
+			manifest: zoomUser("b", "  email: twin@example.com\n") + "---\n" + zoomUser("a", "  email: TWIN@example.com\n"),
+			stdout:   "b (twin@example.com): refused: email twin@example.com in this Zoom account is already managed by ZoomUser a\na (TWIN@example.com): create: "},
 		"stray argument":            {env: env, manifest: matches, args: []string{"users/"}, code: exitError, stderr: "manifests go after -f"},
 		"all namespaces with files": {env: env, manifest: matches, args: []string{"-A"}, code: exitError, stderr: "--all-namespaces plans the ZoomUsers of the cluster"},
 	} {

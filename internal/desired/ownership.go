@@ -51,3 +51,17 @@ func Owned(zu *zoomv1.ZoomUser, remote *zoom.User) bool {
 	}
 	return !created.Before(floor.Add(-clockSkewAllowance))
 }
+
+// Wins orders the ZoomUsers that claim one email in one Zoom account:
+// holding the Zoom user first, then age, then name, so that every
+// reconcile of every claimant picks the same winner. The others never call
+// Zoom for that email, so two objects cannot fight over one user.
+func Wins(a, b *zoomv1.ZoomUser) bool {
+	if (a.Status.ID != "") != (b.Status.ID != "") {
+		return a.Status.ID != ""
+	}
+	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+		return a.CreationTimestamp.Before(&b.CreationTimestamp)
+	}
+	return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
+}

@@ -24,6 +24,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/desired"
@@ -73,6 +74,10 @@ type Input struct {
 	Remote *zoom.User
 	// AdoptExistingUsers is the account's setting.
 	AdoptExistingUsers bool
+	// Refusal, when set, is why the operator stops before it looks at
+	// Zoom: the namespace may not use the account, or another ZoomUser
+	// claims the email (see Conflicts).
+	Refusal string
 }
 
 // Step is the operator's course for one ZoomUser.
@@ -95,6 +100,9 @@ func Decide(in Input) Step {
 	spec, status := &in.User.Spec, &in.User.Status
 	if spec.Suspend {
 		return Step{Verdict: Unchanged, Detail: MsgSuspended}
+	}
+	if in.Refusal != "" {
+		return Step{Verdict: Refused, Detail: in.Refusal}
 	}
 	if in.Remote == nil {
 		step := absent(spec)
@@ -174,4 +182,31 @@ func afterActivation(spec *zoomv1.ZoomUserSpec, remote *zoom.User) zoom.User {
 		return desired.AfterActivation(*remote, want)
 	}
 	return *remote
+}
+
+// Conflicts returns, for each ZoomUser that loses its email to another one
+// of the same Zoom account, the refusal the operator gives it (reason
+// Conflict). claimants are the ZoomUsers of one Zoom account.
+func Conflicts(claimants []*zoomv1.ZoomUser) map[*zoomv1.ZoomUser]string {
+	winners := map[string]*zoomv1.ZoomUser{}
+	for _, zu := range claimants {
+		email := strings.ToLower(zu.Spec.Email)
+		if w, ok := winners[email]; !ok || desired.Wins(zu, w) {
+			winners[email] = zu
+		}
+	}
+	refusals := map[*zoomv1.ZoomUser]string{}
+	for _, zu := range claimants {
+		if w := winners[strings.ToLower(zu.Spec.Email)]; w != zu {
+			refusals[zu] = fmt.Sprintf("email %s in this Zoom account is already managed by ZoomUser %s", zu.Spec.Email, qualified(w))
+		}
+	}
+	return refusals
+}
+
+func qualified(zu *zoomv1.ZoomUser) string {
+	if zu.Namespace == "" {
+		return zu.Name
+	}
+	return zu.Namespace + "/" + zu.Name
 }

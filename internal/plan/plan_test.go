@@ -160,6 +160,14 @@ func TestDecide(t *testing.T) {
 			in:   Input{User: zu(boundTo("z1")), Remote: remote(status(zoom.StatusPending), named("Augusta"))},
 			want: Step{Verdict: Unchanged, Detail: MsgPending, Pending: true},
 		},
+		"refused before Zoom: refused": {
+			in:   Input{User: zu(boundTo("z1")), Remote: remote(named("Augusta")), Refusal: "namespace team-a may not use ClusterZoomAccount default"},
+			want: Step{Verdict: Refused, Detail: "namespace team-a may not use ClusterZoomAccount default"},
+		},
+		"suspended and refused: nothing": {
+			in:   Input{User: zu(func(u *zoomv1.ZoomUser) { u.Spec.Suspend = true }), Refusal: "x"},
+			want: Step{Verdict: Unchanged, Detail: MsgSuspended},
+		},
 		"suspended: nothing": {
 			in:   Input{User: zu(func(u *zoomv1.ZoomUser) { u.Spec.Suspend = true })},
 			want: Step{Verdict: Unchanged, Detail: MsgSuspended},
@@ -223,5 +231,43 @@ func TestSummaryActionable(t *testing.T) {
 		if got := Summarize(entries).Actionable(); got != tc.want {
 			t.Errorf("%s: Actionable = %v, want %v", name, got, tc.want)
 		}
+	}
+}
+
+func TestConflicts(t *testing.T) {
+	older := metav1.NewTime(objectMade.Add(-time.Hour))
+	user := func(ns, name, email string, mutate ...func(*zoomv1.ZoomUser)) *zoomv1.ZoomUser {
+		u := &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, CreationTimestamp: metav1.NewTime(objectMade)},
+			Spec: zoomv1.ZoomUserSpec{Email: email}}
+		for _, m := range mutate {
+			m(u)
+		}
+		return u
+	}
+	holder := user("team-b", "zz", "ada@example.com", boundTo("z1"))
+	oldest := user("team-b", "old", "ADA@example.com", func(u *zoomv1.ZoomUser) { u.CreationTimestamp = older })
+	first := user("team-a", "a", "ada@example.com")
+	second := user("team-a", "b", "ada@example.com")
+	alone := user("team-a", "grace", "grace@example.com")
+	for name, tc := range map[string]struct {
+		claimants []*zoomv1.ZoomUser
+		want      map[string]string // loser -> winner
+	}{
+		"no one shares an email":        {[]*zoomv1.ZoomUser{first, alone}, map[string]string{}},
+		"same age: the first name":      {[]*zoomv1.ZoomUser{second, first, alone}, map[string]string{"team-a/b": "team-a/a"}},
+		"the oldest, whatever the case": {[]*zoomv1.ZoomUser{first, oldest}, map[string]string{"team-a/a": "team-b/old"}},
+		"the one holding the user": {[]*zoomv1.ZoomUser{oldest, first, holder},
+			map[string]string{"team-a/a": "team-b/zz", "team-b/old": "team-b/zz"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := map[string]string{}
+			for loser, msg := range Conflicts(tc.claimants) {
+				_, winner, _ := strings.Cut(msg, "already managed by ZoomUser ")
+				got[qualified(loser)] = winner
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("losers (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
