@@ -137,7 +137,7 @@ func TestAccountsThroughKubeconfig(t *testing.T) {
 	admin := []string{"--kubeconfig", cp.Kubeconfig, "--allowed-zoom-hosts", "127.0.0.1"}
 
 	t.Run("export from a ClusterZoomAccount", func(t *testing.T) {
-		code, stdout, stderr := runWith(nil, append([]string{"export", "--from-account", "ClusterZoomAccount/default"}, admin...)...)
+		code, stdout, stderr := runShowingNoSecret(t, nil, append([]string{"export", "--from-account", "ClusterZoomAccount/default"}, admin...)...)
 		if code != exitOK {
 			t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 		}
@@ -146,7 +146,7 @@ func TestAccountsThroughKubeconfig(t *testing.T) {
 		}
 	})
 	t.Run("export from a ZoomAccount points the objects at it", func(t *testing.T) {
-		code, stdout, stderr := runWith(nil, append([]string{"export", "--from-account", "ZoomAccount/zoom", "-n", ns}, admin...)...)
+		code, stdout, stderr := runShowingNoSecret(t, nil, append([]string{"export", "--from-account", "ZoomAccount/zoom", "-n", ns}, admin...)...)
 		if code != exitOK {
 			t.Fatalf("exit %d, stderr:\n%s", code, stderr)
 		}
@@ -156,7 +156,7 @@ func TestAccountsThroughKubeconfig(t *testing.T) {
 	})
 	t.Run("--from-account wins over ZOOM_* variables", func(t *testing.T) {
 		env := map[string]string{envAccountID: "other", envClientID: "other", envClientSecret: "wr0ng-value"}
-		code, _, stderr := runWith(env, append([]string{"export", "--from-account", "ClusterZoomAccount/default"}, admin...)...)
+		code, _, stderr := runShowingNoSecret(t, env, append([]string{"export", "--from-account", "ClusterZoomAccount/default"}, admin...)...)
 		if code != exitOK || !strings.Contains(stderr, "using --from-account ClusterZoomAccount/default; the ZOOM_* variables are ignored\n") {
 			t.Errorf("exit %d, stderr:\n%s", code, stderr)
 		}
@@ -177,7 +177,7 @@ func TestAccountsThroughKubeconfig(t *testing.T) {
 			"is not in --allowed-zoom-hosts (api.zoom.us,zoom.us)"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			code, stdout, stderr := runWith(nil, tc.args...)
+			code, stdout, stderr := runShowingNoSecret(t, nil, tc.args...)
 			if code != exitError || stdout != "" || !strings.Contains(stderr, tc.want) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", code, stdout, stderr, exitError, tc.want)
 			}
@@ -216,7 +216,7 @@ func TestAccountsThroughKubeconfig(t *testing.T) {
 	}
 	t.Run("plan of a namespace without the permission to read the Secret", func(t *testing.T) {
 		kubeconfig := kubeconfigFor(t, cp, "viewer", ns, canReadUsersAndAccounts...)
-		code, stdout, stderr := runWith(nil, "plan", "-n", ns, "--kubeconfig", kubeconfig, "--allowed-zoom-hosts", "127.0.0.1")
+		code, stdout, stderr := runShowingNoSecret(t, nil, "plan", "-n", ns, "--kubeconfig", kubeconfig, "--allowed-zoom-hosts", "127.0.0.1")
 		if code != exitError {
 			t.Errorf("exit %d, want %d; stderr:\n%s", code, exitError, stderr)
 		}
@@ -229,7 +229,7 @@ func TestAccountsThroughKubeconfig(t *testing.T) {
 	})
 	t.Run("plan of a namespace", func(t *testing.T) {
 		kubeconfig := kubeconfigFor(t, cp, "planner", ns, append(canReadUsersAndAccounts, rule("", "secrets", "get"))...)
-		code, stdout, stderr := runWith(nil, "plan", "-n", ns, "--kubeconfig", kubeconfig, "--allowed-zoom-hosts", "127.0.0.1")
+		code, stdout, stderr := runShowingNoSecret(t, nil, "plan", "-n", ns, "--kubeconfig", kubeconfig, "--allowed-zoom-hosts", "127.0.0.1")
 		if code != exitError { // mallory's account is refused
 			t.Errorf("exit %d, want %d; stderr:\n%s", code, exitError, stderr)
 		}
@@ -247,7 +247,7 @@ team-a/mallory (mallory@example.com): error: ZoomAccount/team-a/evil points outs
 	t.Run("plan of manifests takes the status of the objects in the cluster", func(t *testing.T) {
 		dir := writeFiles(t, map[string]string{"ada.yaml": zoomUser("ada",
 			"  email: ada@example.com\n  type: Licensed\n  firstName: Ada\n  lastName: Lovelace\n  accountRef: {kind: ZoomAccount, name: zoom}\n")})
-		code, stdout, stderr := runWith(nil, append([]string{"plan", "-f", dir, "-n", ns}, admin...)...)
+		code, stdout, stderr := runShowingNoSecret(t, nil, append([]string{"plan", "-f", dir, "-n", ns}, admin...)...)
 		if code != exitOK {
 			t.Errorf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, exitOK, stdout, stderr)
 		}
@@ -259,7 +259,7 @@ team-a/mallory (mallory@example.com): error: ZoomAccount/team-a/evil points outs
 		manifests := zoomUser("outsider", "  email: new@example.com\n  accountRef: {kind: ClusterZoomAccount, name: restricted}\n") + "---\n" +
 			zoomUser("insider", "  email: new@example.com\n  accountRef: {kind: ClusterZoomAccount, name: default}\n")
 		dir := writeFiles(t, map[string]string{"users.yaml": manifests})
-		code, stdout, stderr := runWith(nil, append([]string{"plan", "-f", dir, "-n", ns}, admin...)...)
+		code, stdout, stderr := runShowingNoSecret(t, nil, append([]string{"plan", "-f", dir, "-n", ns}, admin...)...)
 		if code != exitChanges {
 			t.Errorf("exit %d, want %d; stderr:\n%s", code, exitChanges, stderr)
 		}
@@ -286,4 +286,17 @@ func zoomUserObject(namespace, name, email, account string, mutate func(*zoomv1.
 		mutate(&zu.Spec)
 	}
 	return zu
+}
+
+// runShowingNoSecret runs the plugin and fails the test if its output
+// holds the value of a credentials Secret or a ZOOM_CLIENT_SECRET.
+func runShowingNoSecret(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	code, stdout, stderr = runWith(env, args...)
+	for _, secret := range []string{"s3cr3t-value", "wr0ng-value"} {
+		if strings.Contains(stdout+stderr, secret) {
+			t.Errorf("kubectl zoom %s shows a secret:\n%s\n%s", strings.Join(args, " "), stdout, stderr)
+		}
+	}
+	return code, stdout, stderr
 }

@@ -54,9 +54,9 @@ For each ZoomUser the plan says one of:
   update         the operator changes these fields, each shown "from" -> "to"
   not corrected  Zoom differs from the spec, and managementPolicies exclude
                  the change (the operator reports it as Drifted)
-  unchanged      Zoom matches (listed only with --show-unchanged), or the
-                 user is a pending invitation, which the operator leaves
-                 alone until the person accepts it (always listed)
+  unchanged      Zoom matches; listed only with --show-unchanged. A pending
+                 invitation is always listed: the operator leaves it alone
+                 until the person accepts it.
 and ends with a summary:
   Plan: 2 to create, 3 to adopt, 1 to update, 1 refused, 0 not corrected, 993 unchanged.
 Roles (spec.role) are not planned.
@@ -110,8 +110,8 @@ Examples:
   # Everything the operator manages in one namespace, as it stands:
   kubectl zoom plan -n team-a
 
-  # In CI: fail the job only on errors, flag a plan with changes:
-  kubectl zoom plan -f users/; case $? in 0) echo clean;; 2) echo changes;; *) exit 1;; esac
+  # In CI: fail the job on errors only (exit 2, a plan with changes, passes):
+  kubectl zoom plan -f users/ || [ $? -eq 2 ]
 
 Flags:
 `
@@ -130,7 +130,7 @@ func (f *planFlags) register(fs *flag.FlagSet) {
 	fs.StringArrayVarP(&f.files, "filename", "f", nil, "manifests to plan: a file, a directory (a kustomization's resources) or - for stdin; repeatable")
 	fs.StringVarP(&f.namespace, "namespace", "n", "", "namespace of the ZoomUsers to plan (without -f), and of manifests that name none")
 	fs.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "plan the ZoomUsers of every namespace (without -f)")
-	fs.BoolVar(&f.adoptExisting, "adopt-existing-users", false, "assume the account allows adopting existing Zoom users, or not (=false);\ndefault: the account object's adoptExistingUsers, false with ZOOM_* variables")
+	fs.BoolVar(&f.adoptExisting, "adopt-existing-users", false, "assume that the account allows adopting existing Zoom users (--adopt-existing-users=false: that it does not);\nwithout the flag: the account object's adoptExistingUsers, false with ZOOM_* variables")
 	fs.BoolVar(&f.showUnchanged, "show-unchanged", false, "list unchanged ZoomUsers too")
 	f.creds.register(fs)
 }
