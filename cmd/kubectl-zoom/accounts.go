@@ -75,6 +75,8 @@ type credentialFlags struct {
 	kubeconfig, context string
 	fromAccount         string
 	allowedHosts        string
+	// conn is the cluster once connected: one client for every read.
+	conn *cluster
 }
 
 func (f *credentialFlags) register(fs *flag.FlagSet) {
@@ -170,6 +172,9 @@ var scheme = func() *runtime.Scheme {
 // connect loads the kubeconfig as kubectl does: --kubeconfig, else
 // $KUBECONFIG, else ~/.kube/config, with --context.
 func (f *credentialFlags) connect(getenv func(string) string) (*cluster, error) {
+	if f.conn != nil {
+		return f.conn, nil
+	}
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.Precedence = []string{clientcmd.RecommendedHomeFile}
 	if env := getenv(clientcmd.RecommendedConfigPathEnvVar); env != "" {
@@ -190,7 +195,8 @@ func (f *credentialFlags) connect(getenv func(string) string) (*cluster, error) 
 	if err != nil {
 		return nil, fmt.Errorf("kubeconfig: %w", err)
 	}
-	return &cluster{reader: c, namespace: namespace}, nil
+	f.conn = &cluster{reader: c, namespace: namespace}
+	return f.conn, nil
 }
 
 // accountName names ref as seen from namespace, as the operator's events do.

@@ -196,7 +196,6 @@ type planner struct {
 	adoptSet bool // --adopt-existing-users was given
 	getenv   func(string) string
 	stderr   io.Writer
-	cluster  *cluster // connected on first use
 }
 
 // accountGroup is the ZoomUsers of one account, looked up together.
@@ -255,7 +254,11 @@ func (p *planner) namespaceRefusal(ctx context.Context, acct *account, namespace
 	nsLabels, ok := cache[namespace]
 	if !ok {
 		var ns corev1.Namespace
-		if err := p.cluster.reader.Get(ctx, types.NamespacedName{Name: namespace}, &ns); err != nil {
+		cl, err := p.connect()
+		if err != nil {
+			return "", err
+		}
+		if err := cl.reader.Get(ctx, types.NamespacedName{Name: namespace}, &ns); err != nil {
 			return "", readError(err, "namespace "+namespace+" (to check the allowedNamespaces of "+acct.Name+")", "namespaces", "", "")
 		}
 		nsLabels = ns.Labels
@@ -386,14 +389,7 @@ func (p *planner) clusterUsers(ctx context.Context) ([]zoomv1.ZoomUser, error) {
 }
 
 func (p *planner) connect() (*cluster, error) {
-	if p.cluster == nil {
-		cl, err := p.flags.creds.connect(p.getenv)
-		if err != nil {
-			return nil, err
-		}
-		p.cluster = cl
-	}
-	return p.cluster, nil
+	return p.flags.creds.connect(p.getenv)
 }
 
 // groups sorts the users by account, reading each account object once;
