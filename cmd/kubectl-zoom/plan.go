@@ -235,13 +235,13 @@ func (p *planner) run(ctx context.Context, stdin io.Reader) ([]plan.Entry, error
 // checkNamespaces refuses the users whose namespace may not use their
 // ClusterZoomAccount (allowedNamespaces), as the operator does.
 func (p *planner) checkNamespaces(ctx context.Context, groups map[string]*accountGroup, users []zoomv1.ZoomUser, entries []plan.Entry, refusals []string) {
-	labels := map[string]map[string]string{} // namespace -> its labels
+	labelCache := map[string]map[string]string{} // namespace -> its labels
 	for _, g := range groups {
 		if g.acct == nil || g.acct.allowed == nil || g.acct.allowed.From != zoomv1.NamespacesFromSelector {
 			continue
 		}
 		for _, i := range g.items {
-			refusals[i], entries[i].Err = p.namespaceRefusal(ctx, g.acct, users[i].Namespace, labels)
+			refusals[i], entries[i].Err = p.namespaceRefusal(ctx, g.acct, users[i].Namespace, labelCache)
 		}
 	}
 }
