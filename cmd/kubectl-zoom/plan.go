@@ -54,9 +54,10 @@ For each ZoomUser the plan says one of:
   update         the operator changes these fields, each shown "from" -> "to"
   not corrected  Zoom differs from the spec, and managementPolicies exclude
                  the change (the operator reports it as Drifted)
-  unchanged      Zoom matches; listed only with --show-unchanged. A pending
-                 invitation is always listed: the operator leaves it alone
-                 until the person accepts it.
+  unchanged      Zoom matches; listed only with --show-unchanged, or when
+                 there is something to say: a pending invitation (the
+                 operator leaves it alone until the person accepts it), a
+                 suspended object, a type that waits for the user's activation.
 and ends with a summary:
   Plan: 2 to create, 3 to adopt, 1 to update, 1 refused, 0 not corrected, 993 unchanged.
 Roles (spec.role) are not planned.
@@ -389,7 +390,11 @@ func (p *planner) clusterUsers(ctx context.Context) ([]zoomv1.ZoomUser, error) {
 }
 
 func (p *planner) connect() (*cluster, error) {
-	return p.flags.creds.connect(p.getenv)
+	cl, err := p.flags.creds.connect(p.getenv)
+	if err != nil && p.flags.creds.fromAccount == "" {
+		return nil, fmt.Errorf("%w (without --from-account or ZOOM_* variables, plan reads each ZoomUser's accountRef through the kubeconfig)", err)
+	}
+	return cl, err
 }
 
 // groups sorts the users by account, reading each account object once;

@@ -167,6 +167,8 @@ func TestPlanExitCodes(t *testing.T) {
 		"two objects claim one email: the first name wins": {env: env, code: exitChanges,
 			manifest: zoomUser("b", "  email: twin@example.com\n") + "---\n" + zoomUser("a", "  email: TWIN@example.com\n"),
 			stdout:   "b (twin@example.com): refused: email twin@example.com in this Zoom account is already managed by ZoomUser a\na (TWIN@example.com): create: "},
+		"neither credentials nor a kubeconfig": {env: nil, manifest: matches, args: []string{"--kubeconfig", "/nonexistent/kubeconfig"}, code: exitError,
+			stderr: "kubeconfig: stat /nonexistent/kubeconfig: no such file or directory (without --from-account or ZOOM_* variables, plan reads each ZoomUser's accountRef through the kubeconfig)"},
 		"stray argument":            {env: env, manifest: matches, args: []string{"users/"}, code: exitError, stderr: "manifests go after -f"},
 		"all namespaces with files": {env: env, manifest: matches, args: []string{"-A"}, code: exitError, stderr: "--all-namespaces plans the ZoomUsers of the cluster"},
 	} {

@@ -186,6 +186,7 @@ func TestWrite(t *testing.T) {
 		{Name: "team-a/ada", Email: "ada@example.com", Step: Step{Verdict: Create, Detail: "action ssoCreate, type Basic"}},
 		{Name: "team-a/bob", Email: "bob@example.com", Step: Step{Verdict: Update, Changes: []desired.Change{{Field: "firstName", From: "Rob", To: "Bob"}}}},
 		{Name: "team-a/cy", Email: "cy@example.com", Step: Step{Verdict: Unchanged}},
+		{Name: "team-a/cz", Email: "cz@example.com", Step: Step{Verdict: Unchanged, Notes: []string{"type Licensed applies once the user is active"}}},
 		{Name: "team-a/di", Email: "di@example.com", Step: Step{Verdict: Unchanged, Detail: MsgPending, Pending: true}},
 		{Name: "team-a/ed", Email: "ed@example.com", Step: Step{Verdict: Refused, Detail: MsgNoAdoption}},
 		{Name: "team-b/fay", Email: "fay@example.com", Err: errors.New("reading ZoomAccount team-b/zoom: forbidden")},
@@ -198,13 +199,15 @@ func TestWrite(t *testing.T) {
 	want := `team-a/ada (ada@example.com): create: action ssoCreate, type Basic
 team-a/bob (bob@example.com): update
     firstName "Rob" -> "Bob"
+team-a/cz (cz@example.com): unchanged
+    note: type Licensed applies once the user is active
 team-a/di (di@example.com): unchanged: pending invitation; left alone until the person accepts it
 team-a/ed (ed@example.com): refused: exists; account does not allow adoption (adoptExistingUsers: false)
 team-b/fay (fay@example.com): error: reading ZoomAccount team-b/zoom: forbidden
 team-a/gus (gus@example.com): adopt: existing Zoom user z9
     note: drift left uncorrected (managementPolicies exclude Update)
 
-Plan: 1 to create, 1 to adopt, 1 to update, 1 refused, 0 not corrected, 2 unchanged; 1 pending invitation; 1 error.
+Plan: 1 to create, 1 to adopt, 1 to update, 1 refused, 0 not corrected, 3 unchanged; 1 pending invitation; 1 error.
 `
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("Write (-want +got):\n%s", diff)

@@ -94,12 +94,14 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// Write prints each entry (unchanged ones only when showUnchanged, or
-// when they carry a note, such as a pending invitation) and the summary.
+// Write prints each entry and the summary. Unchanged entries are printed
+// when showUnchanged, or when they say something: a pending invitation, a
+// suspended object, a type that waits for activation.
 func Write(w io.Writer, entries []Entry, showUnchanged bool) error {
 	var b strings.Builder
 	for _, e := range entries {
-		if e.Err == nil && e.Step.Verdict == Unchanged && !showUnchanged && !e.Step.Pending {
+		quiet := e.Step.Detail == "" && len(e.Step.Notes) == 0
+		if e.Err == nil && e.Step.Verdict == Unchanged && quiet && !showUnchanged {
 			continue
 		}
 		writeEntry(&b, e)
