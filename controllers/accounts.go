@@ -200,19 +200,7 @@ func (r *accountResolver) credentials(ctx context.Context, name types.Namespaced
 	if err := r.live.Get(ctx, name, &secret); err != nil {
 		return zoom.Credentials{}, missing(err, "Secret %s", name)
 	}
-	var missingKeys []string
-	value := func(key string) string {
-		v := string(secret.Data[key])
-		if v == "" {
-			missingKeys = append(missingKeys, key)
-		}
-		return v
-	}
-	creds := zoom.Credentials{
-		AccountID:    value(zoomv1.SecretKeyAccountID),
-		ClientID:     value(zoomv1.SecretKeyClientID),
-		ClientSecret: value(zoomv1.SecretKeyClientSecret),
-	}
+	creds, missingKeys := accountpool.SecretCredentials(secret.Data)
 	if len(missingKeys) > 0 {
 		return zoom.Credentials{}, notReady("Secret %s lacks the keys %v", name, missingKeys)
 	}

@@ -25,6 +25,7 @@ import (
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/accountpool"
+	"github.com/zoom-operator/zoom-operator/internal/desired"
 )
 
 // checkConflict finds the other ZoomUsers that claim the same email in the
@@ -56,17 +57,8 @@ func (r *ZoomUserReconciler) checkConflict(ctx context.Context, zu *zoomv1.ZoomU
 		"email %s in this Zoom account is already managed by ZoomUser %s/%s", zu.Spec.Email, winner.Namespace, winner.Name)), true
 }
 
-// wins orders claimants: holding the Zoom user first, then age, then name,
-// so every reconcile of every claimant picks the same winner.
-func wins(a, b *zoomv1.ZoomUser) bool {
-	if (a.Status.ID != "") != (b.Status.ID != "") {
-		return a.Status.ID != ""
-	}
-	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
-		return a.CreationTimestamp.Before(&b.CreationTimestamp)
-	}
-	return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
-}
+// wins orders claimants (see desired.Wins).
+func wins(a, b *zoomv1.ZoomUser) bool { return desired.Wins(a, b) }
 
 // sameZoomAccount tells whether other uses the Zoom account id. An object
 // whose account cannot be used from its namespace, or never authenticated,

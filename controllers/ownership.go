@@ -20,40 +20,15 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/desired"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
 
-// clockSkewAllowance is how much Zoom's clock may run behind the operator's
-// and a Zoom user still count as created by this operator (see owned). It is
-// also how long before a create request someone else's user could be taken
-// for this object's own, so it stays small.
-const clockSkewAllowance = 5 * time.Second
-
 // owned tells whether a Zoom user found without a status.id is this
-// object's own: Zoom created it after the object existed and after the
-// create request the manager recorded in status. Nothing a tenant can write
-// (metadata, spec) takes part, and a user of unknown age is not ours; every
-// other user is adopted, under the account's permission.
-func owned(zu *zoomv1.ZoomUser, remote *zoom.User) bool {
-	requested := zu.Status.CreateRequestedAt
-	if requested == nil {
-		return false // never asked Zoom to create it, or Zoom refused
-	}
-	// user_created_at, not the deprecated created_at, which is when the
-	// latest login type was made (the time of the call for a pending user).
-	created, err := time.Parse(time.RFC3339, remote.UserCreatedAt)
-	if err != nil {
-		return false // unknown age: the safe answer is "not ours"
-	}
-	floor := requested.Time
-	if zu.CreationTimestamp.After(floor) {
-		floor = zu.CreationTimestamp.Time
-	}
-	return !created.Before(floor.Add(-clockSkewAllowance))
-}
+// object's own (see desired.Owned); the kubectl plugin's plan decides alike.
+func owned(zu *zoomv1.ZoomUser, remote *zoom.User) bool { return desired.Owned(zu, remote) }
 
 // refusedForSure tells whether Zoom answered a create with a definite "no"
 // (any 4xx, including 409 and the daily cap), or it was never sent: then no

@@ -24,40 +24,8 @@ import (
 	"testing"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
-
-	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
-
-func TestOwnedOnlyAfterObjectAndRecordedRequest(t *testing.T) {
-	objectMade := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	requested := objectMade.Add(time.Minute)
-	at := func(d time.Duration) string { return requested.Add(d).Format(time.RFC3339) }
-	for name, tc := range map[string]struct {
-		requested *time.Time
-		created   string
-		want      bool
-	}{
-		"made after the request":               {&requested, at(2 * time.Second), true},
-		"made within the skew before":          {&requested, at(-3 * time.Second), true},
-		"made well before the request":         {&requested, at(-time.Hour), false},
-		"no recorded request":                  {nil, at(time.Second), false},
-		"unknown age":                          {&requested, "", false},
-		"request back-dated before the object": {ptr.To(objectMade.Add(-24 * time.Hour)), objectMade.Add(-time.Hour).Format(time.RFC3339), false},
-	} {
-		t.Run(name, func(t *testing.T) {
-			zu := &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{CreationTimestamp: metav1.NewTime(objectMade)}}
-			if tc.requested != nil {
-				zu.Status.CreateRequestedAt = &metav1.Time{Time: *tc.requested}
-			}
-			if got := owned(zu, &zoom.User{UserCreatedAt: tc.created}); got != tc.want {
-				t.Errorf("owned = %v, want %v", got, tc.want)
-			}
-		})
-	}
-}
 
 func TestRefusedForSure(t *testing.T) {
 	for name, tc := range map[string]struct {

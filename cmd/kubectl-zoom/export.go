@@ -49,12 +49,18 @@ Names are the lower-case email with "@" as ".", e.g. ada.example.com; an
 email with characters a name cannot hold, or whose name another email would
 share, gets a short hash of the email appended (ada-x.example.com-1f2e3d4c).
 
-Credentials (a Server-to-Server OAuth app of the account, read-only use):
-  ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET   required
-  ZOOM_API_URL     default https://api.zoom.us/v2
-  ZOOM_TOKEN_URL   default https://zoom.us/oauth/token
-  ZOOM_PLAN        Free, Pro or Business: the account's rate limits (default Pro)
-The app needs the scope user:read:admin (or user:read:list_users:admin).
+Credentials (a Server-to-Server OAuth app of the account, read-only use)
+come from one of:
+  --from-account KIND/NAME   an account object of the cluster and the Secret
+      it names, read through your kubeconfig with your own permissions
+      (get on the account and on its Secret); its apiURL, tokenURL and plan
+      apply. The exported objects then point at that account.
+  ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET   environment variables
+      ZOOM_API_URL     default https://api.zoom.us/v2
+      ZOOM_TOKEN_URL   default https://zoom.us/oauth/token
+      ZOOM_PLAN        Free, Pro or Business: the account's rate limits (default Pro)
+--from-account wins when both are given. The app needs the scope
+user:read:admin (or user:read:list_users:admin). No secret is ever printed.
 
 Counts go to stderr, manifests to stdout (or --out-dir).
 
@@ -66,6 +72,9 @@ Examples:
   kubectl zoom export --status active --domain example.com \
       --namespace team-a --account-kind ZoomAccount --account-name zoom \
       --out-dir users/
+
+  # With the credentials of the operator's own account, read from the cluster:
+  kubectl zoom export --from-account ClusterZoomAccount/default > zoom-users.yaml
 
   # Just these users (a file holds one email a line):
   kubectl zoom export --emails ada@example.com,grace@example.com
@@ -80,6 +89,7 @@ type exportFlags struct {
 	action, deletionPolicy              string
 	statuses, domains, emails           string
 	outDir                              string
+	creds                               credentialFlags
 }
 
 func (f *exportFlags) register(fs *flag.FlagSet) {
@@ -94,6 +104,7 @@ func (f *exportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.domains, "domain", "", "export only emails of these domains, comma-separated")
 	fs.StringVar(&f.emails, "emails", "", "export only these emails, comma-separated, or @FILE with one email a line (# comments)")
 	fs.StringVar(&f.outDir, "out-dir", "", "write one file per user and a kustomization.yaml into this directory instead of stdout")
+	f.creds.register(fs)
 }
 
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -117,17 +128,24 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "kubectl zoom export: unexpected arguments %q\n", fs.Args())
 		return exitUsage
 	}
+	f.refFromAccount(fs)
 	opts, statuses, err := f.options()
+	if err == nil {
+		err = f.creds.checkFlags()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "kubectl zoom export: %v\n", err)
 		return exitUsage
 	}
-	client, err := clientFromEnv(getenv)
+	acct, err := f.creds.fixed(ctx, getenv, f.namespace, stderr)
+	if err == nil && acct == nil {
+		err = errNoCredentials
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "kubectl zoom export: %v\n", err)
-		return exitUsage
+		return exitCodeOf(err)
 	}
-	if err := exportUsers(ctx, client, opts, statuses, f.outDir, stdout, stderr); err != nil {
+	if err := exportUsers(ctx, acct.client(), opts, statuses, f.outDir, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "kubectl zoom export: %v\n", err)
 		return exitError
 	}
@@ -161,6 +179,21 @@ func exportUsers(ctx context.Context, client *zoom.Client, opts *export.Options,
 	}
 	fmt.Fprintf(stderr, "wrote %d ZoomUsers\n", len(manifests))
 	return nil
+}
+
+// refFromAccount makes the exported objects point at --from-account's
+// account, unless --account-kind or --account-name say otherwise.
+func (f *exportFlags) refFromAccount(fs *flag.FlagSet) {
+	ref, err := f.creds.accountRef()
+	if f.creds.fromAccount == "" || err != nil {
+		return // an invalid --from-account is reported with the other flags
+	}
+	if !fs.Changed("account-kind") {
+		f.accountKind = string(ref.Kind)
+	}
+	if !fs.Changed("account-name") {
+		f.accountName = ref.Name
+	}
 }
 
 // options checks the flags and turns them into export options and the
@@ -263,7 +296,8 @@ func splitLower(v string) []string {
 	return out
 }
 
-// Credentials and endpoints come from these environment variables.
+// Credentials and endpoints come from these environment variables, unless
+// --from-account names an account object.
 const (
 	envAccountID    = "ZOOM_ACCOUNT_ID"
 	envClientID     = "ZOOM_CLIENT_ID"
@@ -278,30 +312,7 @@ const (
 // hold up other objects.
 const listMaxWait = time.Minute
 
-// clientFromEnv builds the same client and budget the operator uses, from
-// ZOOM_* variables.
-func clientFromEnv(getenv func(string) string) (*zoom.Client, error) {
-	creds := zoom.Credentials{AccountID: getenv(envAccountID), ClientID: getenv(envClientID), ClientSecret: getenv(envClientSecret)}
-	var missing []string
-	for name, v := range map[string]string{envAccountID: creds.AccountID, envClientID: creds.ClientID, envClientSecret: creds.ClientSecret} {
-		if v == "" {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		return nil, fmt.Errorf("set %s to the credentials of the account's Server-to-Server OAuth app (see --help)", strings.Join(missing, ", "))
-	}
-	return zoom.New(zoom.Config{
-		APIURL:      orDefault(getenv(envAPIURL), "https://api.zoom.us/v2"),
-		TokenURL:    orDefault(getenv(envTokenURL), "https://zoom.us/oauth/token"),
-		Credentials: creds,
-		Budget:      zoom.NewBudget(zoom.BudgetOptions{Plan: zoom.ParsePlan(getenv(envPlan))}),
-		MaxWait:     listMaxWait,
-	}), nil
-}
-
-func orDefault(v, def string) string {
+func orDefault[T ~string](v, def T) T {
 	if v == "" {
 		return def
 	}

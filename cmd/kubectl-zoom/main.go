@@ -15,11 +15,13 @@ limitations under the License.
 */
 
 // kubectl-zoom is the kubectl plugin of the zoom-operator: `kubectl zoom
-// export` writes the users of a Zoom account as ZoomUser manifests.
+// export` writes the users of a Zoom account as ZoomUser manifests, and
+// `kubectl zoom plan` shows what the operator would do with ZoomUsers.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,7 +31,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -39,19 +41,46 @@ const (
 	exitOK    = 0
 	exitError = 1
 	exitUsage = 2
+	// exitChanges is plan's "the operator would do something": plan's
+	// usage errors are exitError, so that 2 means only this.
+	exitChanges = 2
 )
+
+// usageError is a mistake in the command line or the environment: exit
+// code exitUsage for export.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+var errNoCredentials = usageError{errors.New(
+	"no credentials: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET, or use --from-account (see --help)")}
+
+// exitCodeOf is exitUsage for a usageError, else exitError.
+func exitCodeOf(err error) int {
+	var u usageError
+	if errors.As(err, &u) {
+		return exitUsage
+	}
+	return exitError
+}
 
 const usage = `kubectl zoom manages Zoom accounts alongside the zoom-operator.
 
 Commands:
   export   Write the users of a Zoom account as ZoomUser manifests.
+  plan     Show what the operator would do in Zoom for ZoomUser manifests or
+           the ZoomUsers of a namespace, without changing anything.
+
+Credentials come from an account object of the cluster (--from-account
+ClusterZoomAccount/NAME, read with your kubeconfig) or from ZOOM_*
+environment variables; plan can also use each ZoomUser's own accountRef.
 
 Run "kubectl zoom COMMAND --help" for the flags of a command.
 `
 
 // run is the whole program, with its surroundings passed in so that tests
 // run it in-process.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
@@ -59,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "export":
 		return runExport(ctx, args[1:], getenv, stdout, stderr)
+	case "plan":
+		return runPlan(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -51,7 +51,7 @@ func startZoom(t *testing.T) (*zoomfake.Server, map[string]string) {
 
 func runWith(env map[string]string, args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
+	code = run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -220,6 +220,13 @@ func TestExportCommandRefuses(t *testing.T) {
 		"missing email file": {env, []string{"export", "--emails", "@/nonexistent"}, exitUsage, "--emails"},
 		"unknown flag":       {env, []string{"export", "--bogus"}, exitUsage, "unknown flag: --bogus"},
 		"stray argument":     {env, []string{"export", "users"}, exitUsage, "unexpected arguments"},
+		"no credentials":     {nil, []string{"export"}, exitUsage, "no credentials: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET, or use --from-account"},
+		"account without kind": {env, []string{"export", "--from-account", "default"}, exitUsage,
+			`--from-account "default": want ClusterZoomAccount/NAME or ZoomAccount/NAME`},
+		"account of unknown kind": {env, []string{"export", "--from-account", "Account/default"}, exitUsage, `--from-account "Account/default"`},
+		"hosts with a scheme":     {env, []string{"export", "--allowed-zoom-hosts", "https://zoom.example"}, exitUsage, "--allowed-zoom-hosts: allowed host"},
+		"no kubeconfig": {env, []string{"export", "--from-account", "ClusterZoomAccount/default", "--kubeconfig", "/nonexistent/kubeconfig"}, exitError,
+			"kubeconfig: stat /nonexistent/kubeconfig"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, stdout, stderr := runWith(tc.env, tc.args...)

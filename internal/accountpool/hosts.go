@@ -22,6 +22,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 )
 
 // DefaultAllowedHosts are Zoom's own API and OAuth hosts.
@@ -78,6 +80,17 @@ func (p HostPolicy) Check(raw string) error {
 	default:
 		return fmt.Errorf("%s: scheme %q is not https", raw, u.Scheme)
 	}
+}
+
+// CheckSettings checks both URLs of an account: the token URL receives the
+// client secret, the API URL every access token.
+func (p HostPolicy) CheckSettings(s zoomv1.AccountSettings) error {
+	for _, u := range []string{s.APIURL, s.TokenURL} {
+		if err := p.Check(u); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (p HostPolicy) allows(host, port string) bool {

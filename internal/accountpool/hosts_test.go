@@ -16,7 +16,12 @@ limitations under the License.
 
 package accountpool
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+)
 
 func TestHostPolicy(t *testing.T) {
 	p, err := ParseHosts("api.zoom.us, zoom.us,127.0.0.1,localhost:8080")
@@ -49,5 +54,28 @@ func TestHostPolicy(t *testing.T) {
 		if _, err := ParseHosts(bad); err == nil {
 			t.Errorf("ParseHosts(%q) accepted", bad)
 		}
+	}
+}
+
+func TestCheckSettingsChecksBothURLs(t *testing.T) {
+	p, err := ParseHosts(strings.Join(DefaultAllowedHosts, ","))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		settings zoomv1.AccountSettings
+		want     string // "" means allowed
+	}{
+		"zoom's own":      {zoomv1.AccountSettings{APIURL: "https://api.zoom.us/v2", TokenURL: "https://zoom.us/oauth/token"}, ""},
+		"foreign api":     {zoomv1.AccountSettings{APIURL: "https://evil.example/v2", TokenURL: "https://zoom.us/oauth/token"}, "host evil.example of https://evil.example/v2 is not in --allowed-zoom-hosts (api.zoom.us,zoom.us)"},
+		"foreign token":   {zoomv1.AccountSettings{APIURL: "https://api.zoom.us/v2", TokenURL: "https://evil.example/token"}, "host evil.example of https://evil.example/token"},
+		"unset token URL": {zoomv1.AccountSettings{APIURL: "https://api.zoom.us/v2"}, "is not an absolute URL"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := p.CheckSettings(tc.settings)
+			if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+				t.Errorf("CheckSettings = %v, want %q", err, tc.want)
+			}
+		})
 	}
 }

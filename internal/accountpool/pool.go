@@ -187,10 +187,8 @@ func (p *Pool) Connect(ctx context.Context, key Key, src Source, creds zoom.Cred
 }
 
 func (p *Pool) checkHosts(s zoomv1.AccountSettings) error {
-	for _, u := range []string{s.APIURL, s.TokenURL} {
-		if err := p.opts.Hosts.Check(u); err != nil {
-			return &HostError{err: err}
-		}
+	if err := p.opts.Hosts.CheckSettings(s); err != nil {
+		return &HostError{err: err}
 	}
 	return nil
 }
@@ -286,11 +284,11 @@ func (p *Pool) newBudget(id Identity, plan zoomv1.Plan) *zoom.Budget {
 	if p.opts.Baseline {
 		return nil
 	}
-	return zoom.NewBudget(zoom.BudgetOptions{Plan: zoomPlan(plan), Scale: p.opts.RateScale, Account: id.AccountID})
+	return zoom.NewBudget(zoom.BudgetOptions{Plan: ZoomPlan(plan), Scale: p.opts.RateScale, Account: id.AccountID})
 }
 
-// zoomPlan maps the API's plan to the client's rate table.
-func zoomPlan(p zoomv1.Plan) zoom.Plan {
+// ZoomPlan maps the API's plan to the client's rate table.
+func ZoomPlan(p zoomv1.Plan) zoom.Plan {
 	switch p {
 	case zoomv1.PlanFree:
 		return zoom.PlanFree
