@@ -54,7 +54,8 @@ Credentials (a Server-to-Server OAuth app of the account, read-only use):
   ZOOM_API_URL     default https://api.zoom.us/v2
   ZOOM_TOKEN_URL   default https://zoom.us/oauth/token
   ZOOM_PLAN        Free, Pro or Business: the account's rate limits (default Pro)
-The app needs the scope user:read:admin (or user:read:list_users:admin).
+The app needs the scope user:read:admin (or user:read:list_users:admin), and
+group:read:admin for --group.
 
 Counts go to stderr, manifests to stdout (or --out-dir).
 
@@ -66,6 +67,9 @@ Examples:
   kubectl zoom export --status active --domain example.com \
       --namespace team-a --account-kind ZoomAccount --account-name zoom \
       --out-dir users/
+
+  # Members of two Zoom groups, bound read-only (the operator never writes):
+  kubectl zoom export --group Engineering,Support --management-policies Observe
 
   # Just these users (a file holds one email a line):
   kubectl zoom export --emails ada@example.com,grace@example.com
@@ -80,6 +84,7 @@ type exportFlags struct {
 	action, deletionPolicy              string
 	statuses, domains, emails           string
 	outDir                              string
+	groups, managementPolicies          string
 }
 
 func (f *exportFlags) register(fs *flag.FlagSet) {
@@ -94,6 +99,10 @@ func (f *exportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.domains, "domain", "", "export only emails of these domains, comma-separated")
 	fs.StringVar(&f.emails, "emails", "", "export only these emails, comma-separated, or @FILE with one email a line (# comments)")
 	fs.StringVar(&f.outDir, "out-dir", "", "write one file per user and a kustomization.yaml into this directory instead of stdout")
+	fs.StringVar(&f.groups, "group", "", "export only members of these Zoom groups (exact names), comma-separated")
+	fs.StringVar(&f.managementPolicies, "management-policies", "",
+		"spec.managementPolicies of every object, comma-separated: Observe, Create, Update, Delete, or * alone;\n"+
+			"must include Observe (Observe alone: the operator binds and reports, never writes). Default: left out, which means *")
 }
 
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -127,16 +136,23 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "kubectl zoom export: %v\n", err)
 		return exitUsage
 	}
-	if err := exportUsers(ctx, client, opts, statuses, f.outDir, stdout, stderr); err != nil {
+	if err := exportUsers(ctx, client, opts, statuses, splitTrim(f.groups), f.outDir, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "kubectl zoom export: %v\n", err)
 		return exitError
 	}
 	return exitOK
 }
 
-func exportUsers(ctx context.Context, client *zoom.Client, opts *export.Options, statuses []string, outDir string, stdout, stderr io.Writer) error {
+func exportUsers(ctx context.Context, client *zoom.Client, opts *export.Options, statuses, groups []string, outDir string, stdout, stderr io.Writer) error {
 	if err := client.Authenticate(ctx); err != nil {
 		return fmt.Errorf("authenticating with Zoom: %w", err)
+	}
+	if len(groups) > 0 {
+		members, err := export.GroupMembers(ctx, client, groups, stderr)
+		if err != nil {
+			return err
+		}
+		opts.GroupMembers = members.Emails
 	}
 	listing, err := export.List(ctx, client, statuses, stderr)
 	if err != nil {
@@ -202,6 +218,9 @@ func (f *exportFlags) options() (*export.Options, []string, error) {
 		return nil, nil, err
 	}
 	opts.Emails = emails
+	if opts.ManagementPolicies, err = export.ParseManagementPolicies(f.managementPolicies); err != nil {
+		return nil, nil, fmt.Errorf("--management-policies: %w", err)
+	}
 	return opts, unique(statuses), nil
 }
 
@@ -248,6 +267,18 @@ func unique(values []string) []string {
 	for _, v := range values {
 		if !slices.Contains(out, v) {
 			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// splitTrim splits a comma-separated list, keeping case: Zoom's group
+// names are matched exactly.
+func splitTrim(v string) []string {
+	var out []string
+	for s := range strings.SplitSeq(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
 		}
 	}
 	return out
