@@ -141,9 +141,6 @@ func testObserveReportsDrift(ctx context.Context, t *testing.T, c *cluster) {
 		t.Fatalf("Zoom saw writes before any edit: %v", got)
 	}
 
-	t.Skip("the drift half waits for the ZoomUser controller to honour spec.managementPolicies " +
-		"(Synced False, reason Drifted, no PATCH without Update), which is not on main yet")
-
 	// A Licensed user edited to Basic in the cluster only.
 	zu := licensedObject(t, objects)
 	edited := zu.DeepCopy()

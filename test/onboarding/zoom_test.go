@@ -135,9 +135,13 @@ var writeEndpoints = []string{
 
 // writes counts the write calls z saw, by endpoint. Besides the known
 // write endpoints it counts any request that is neither a GET nor the
-// token endpoint, so that a write to a route the list lacks is seen too.
+// token endpoint, so that a write to a route the list lacks is seen too;
+// the fake's own Writes must agree.
 func writes(z *testenv.Zoom) map[string]int {
 	out := map[string]int{}
+	if n := z.Writes(); n > 0 {
+		out["all (the fake's Writes)"] = n
+	}
 	for _, e := range writeEndpoints {
 		if n := z.Count(e); n > 0 {
 			out[e] = n
