@@ -60,7 +60,8 @@ come from one of:
       ZOOM_TOKEN_URL   default https://zoom.us/oauth/token
       ZOOM_PLAN        Free, Pro or Business: the account's rate limits (default Pro)
 --from-account wins when both are given. The app needs the scope
-user:read:admin (or user:read:list_users:admin). No secret is ever printed.
+user:read:admin (or user:read:list_users:admin), and
+group:read:admin for --group. No secret is ever printed.
 
 Counts go to stderr, manifests to stdout (or --out-dir).
 
@@ -76,6 +77,9 @@ Examples:
   # With the credentials of the operator's own account, read from the cluster:
   kubectl zoom export --from-account ClusterZoomAccount/default > zoom-users.yaml
 
+  # Members of two Zoom groups, bound read-only (the operator never writes):
+  kubectl zoom export --group Engineering,Support --management-policies Observe
+
   # Just these users (a file holds one email a line):
   kubectl zoom export --emails ada@example.com,grace@example.com
   kubectl zoom export --emails @emails.txt
@@ -90,6 +94,7 @@ type exportFlags struct {
 	statuses, domains, emails           string
 	outDir                              string
 	creds                               credentialFlags
+	groups, managementPolicies          string
 }
 
 func (f *exportFlags) register(fs *flag.FlagSet) {
@@ -105,6 +110,10 @@ func (f *exportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.emails, "emails", "", "export only these emails, comma-separated, or @FILE with one email a line (# comments)")
 	fs.StringVar(&f.outDir, "out-dir", "", "write one file per user and a kustomization.yaml into this directory instead of stdout")
 	f.creds.register(fs)
+	fs.StringVar(&f.groups, "group", "", "export only members of these Zoom groups (exact names), comma-separated")
+	fs.StringVar(&f.managementPolicies, "management-policies", "",
+		"spec.managementPolicies of every object, comma-separated: Observe, Create, Update, Delete, or * alone;\n"+
+			"must include Observe (Observe alone: the operator binds and reports, never writes). Default: left out, which means *")
 }
 
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -145,16 +154,23 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "kubectl zoom export: %v\n", err)
 		return exitCodeOf(err)
 	}
-	if err := exportUsers(ctx, acct.client(), opts, statuses, f.outDir, stdout, stderr); err != nil {
+	if err := exportUsers(ctx, acct.client(), opts, statuses, splitTrim(f.groups), f.outDir, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "kubectl zoom export: %v\n", err)
 		return exitError
 	}
 	return exitOK
 }
 
-func exportUsers(ctx context.Context, client *zoom.Client, opts *export.Options, statuses []string, outDir string, stdout, stderr io.Writer) error {
+func exportUsers(ctx context.Context, client *zoom.Client, opts *export.Options, statuses, groups []string, outDir string, stdout, stderr io.Writer) error {
 	if err := client.Authenticate(ctx); err != nil {
 		return fmt.Errorf("authenticating with Zoom: %w", err)
+	}
+	if len(groups) > 0 {
+		members, err := export.GroupMembers(ctx, client, groups, stderr)
+		if err != nil {
+			return err
+		}
+		opts.GroupMembers = members.Emails
 	}
 	listing, err := export.List(ctx, client, statuses, stderr)
 	if err != nil {
@@ -235,6 +251,9 @@ func (f *exportFlags) options() (*export.Options, []string, error) {
 		return nil, nil, err
 	}
 	opts.Emails = emails
+	if opts.ManagementPolicies, err = export.ParseManagementPolicies(f.managementPolicies); err != nil {
+		return nil, nil, fmt.Errorf("--management-policies: %w", err)
+	}
 	return opts, unique(statuses), nil
 }
 
@@ -281,6 +300,18 @@ func unique(values []string) []string {
 	for _, v := range values {
 		if !slices.Contains(out, v) {
 			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// splitTrim splits a comma-separated list, keeping case: Zoom's group
+// names are matched exactly.
+func splitTrim(v string) []string {
+	var out []string
+	for s := range strings.SplitSeq(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
 		}
 	}
 	return out

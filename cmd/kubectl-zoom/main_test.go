@@ -58,6 +58,15 @@ func runWith(env map[string]string, args ...string) (code int, stdout, stderr st
 func emailsOf(t *testing.T, stream string) []string {
 	t.Helper()
 	var emails []string
+	for _, zu := range zoomUsersOf(t, stream) {
+		emails = append(emails, zu.Spec.Email)
+	}
+	return emails
+}
+
+func zoomUsersOf(t *testing.T, stream string) []zoomv1.ZoomUser {
+	t.Helper()
+	var out []zoomv1.ZoomUser
 	for doc := range strings.SplitSeq(stream, "---\n") {
 		if strings.TrimSpace(doc) == "" {
 			continue
@@ -66,9 +75,9 @@ func emailsOf(t *testing.T, stream string) []string {
 		if err := yaml.UnmarshalStrict([]byte(doc), &zu); err != nil {
 			t.Fatalf("%v\n%s", err, doc)
 		}
-		emails = append(emails, zu.Spec.Email)
+		out = append(out, zu)
 	}
-	return emails
+	return out
 }
 
 func TestExportCommand(t *testing.T) {
@@ -227,6 +236,11 @@ func TestExportCommandRefuses(t *testing.T) {
 		"hosts with a scheme":     {env, []string{"export", "--allowed-zoom-hosts", "https://zoom.example"}, exitUsage, "--allowed-zoom-hosts: allowed host"},
 		"no kubeconfig": {env, []string{"export", "--from-account", "ClusterZoomAccount/default", "--kubeconfig", "/nonexistent/kubeconfig"}, exitError,
 			"kubeconfig: stat /nonexistent/kubeconfig"},
+		"policies without Observe": {env, []string{"export", "--management-policies", "Create,Update"}, exitUsage,
+			"--management-policies: management policies must include Observe"},
+		"star and more":  {env, []string{"export", "--management-policies", "*,Delete"}, exitUsage, `--management-policies: management policy "*" already means`},
+		"unknown policy": {env, []string{"export", "--management-policies", "observe"}, exitUsage, `unknown management policy "observe"`},
+		"unknown group":  {env, []string{"export", "--group", "Sales"}, exitError, `no Zoom group named "Sales"; the account has no groups`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, stdout, stderr := runWith(tc.env, tc.args...)
@@ -248,9 +262,87 @@ func TestExportHelp(t *testing.T) {
 	if code != exitOK || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"ZOOM_CLIENT_SECRET", "adoptExistingUsers", "Examples:", "--out-dir", "-n, --namespace", "Pending users"} {
+	for _, want := range []string{"ZOOM_CLIENT_SECRET", "adoptExistingUsers", "Examples:", "--out-dir", "-n, --namespace", "Pending users", "--group", "--management-policies", "group:read:admin"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("help lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// TestExportCommandGroups exports the members of Zoom groups, found by
+// their exact names through the groups API.
+func TestExportCommandGroups(t *testing.T) {
+	fake, env := startZoom(t)
+	fake.AddGroup("Engineering", "ada@example.com", "bob@example.com")
+	fake.AddGroup("Ops", "grace@example.org", "ada@example.com")
+	fake.AddGroup("Empty")
+	for name, tc := range map[string]struct {
+		args []string
+		want []string
+	}{
+		"one group":          {[]string{"--group", "Engineering"}, []string{"ada@example.com", "bob@example.com"}},
+		"two groups":         {[]string{"--group", "Engineering, Ops"}, []string{"ada@example.com", "bob@example.com", "grace@example.org"}},
+		"group and status":   {[]string{"--group", "Ops", "--status", "active"}, []string{"ada@example.com"}},
+		"group and domain":   {[]string{"--group", "Ops", "--domain", "example.org"}, []string{"grace@example.org"}},
+		"group of no member": {[]string{"--group", "Empty"}, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, stdout, stderr := runWith(env, append([]string{"export"}, tc.args...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+			}
+			if diff := cmp.Diff(tc.want, emailsOf(t, stdout)); diff != "" {
+				t.Errorf("emails (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestExportCommandUnknownGroup(t *testing.T) {
+	fake, env := startZoom(t)
+	fake.AddGroup("Engineering", "ada@example.com")
+	fake.AddGroup("Ops")
+	code, stdout, stderr := runWith(env, "export", "--group", "Engineering,engineering")
+	want := `kubectl zoom export: no Zoom group named "engineering"; the account has 2 groups: "Engineering", "Ops"` + "\n"
+	if code != exitError || stderr != want || stdout != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and stderr %q", code, stdout, stderr, exitError, want)
+	}
+	if n := fake.Count(zoomfake.EndpointListUsers); n != 0 {
+		t.Errorf("%d user listings after the group was not found", n)
+	}
+}
+
+// TestExportCommandManagementPolicies writes the policies into every
+// object, and leaves the field out unless asked.
+func TestExportCommandManagementPolicies(t *testing.T) {
+	_, env := startZoom(t)
+	for name, tc := range map[string]struct {
+		args []string
+		want zoomv1.ManagementPolicies
+	}{
+		"not given":        {nil, nil},
+		"observe":          {[]string{"--management-policies", "Observe"}, zoomv1.ManagementPolicies{"Observe"}},
+		"observe, update":  {[]string{"--management-policies", "Observe,Update"}, zoomv1.ManagementPolicies{"Observe", "Update"}},
+		"star":             {[]string{"--management-policies", "*"}, zoomv1.ManagementPolicies{"*"}},
+		"empty means none": {[]string{"--management-policies", ""}, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, stdout, stderr := runWith(env, append([]string{"export"}, tc.args...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+			}
+			objects := zoomUsersOf(t, stdout)
+			if len(objects) != 3 {
+				t.Fatalf("%d objects, want 3", len(objects))
+			}
+			for _, zu := range objects {
+				if diff := cmp.Diff(tc.want, zu.Spec.ManagementPolicies); diff != "" {
+					t.Errorf("%s: policies (-want +got):\n%s", zu.Name, diff)
+				}
+			}
+			if tc.want == nil && strings.Contains(stdout, "managementPolicies") {
+				t.Errorf("the field is written:\n%s", stdout)
+			}
+		})
 	}
 }

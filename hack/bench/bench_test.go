@@ -17,6 +17,8 @@ limitations under the License.
 package main
 
 import (
+	"context"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -144,6 +146,9 @@ func TestParseFlagsDefaults(t *testing.T) {
 	}
 	if diff := cmp.Diff([]mode{modeOperator, modeBaseline}, cfg.modes); diff != "" {
 		t.Errorf("modes (-want +got):\n%s", diff)
+	}
+	if !cfg.export || cfg.exportOnly {
+		t.Errorf("export %v, export-only %v; want the export measured beside the manager", cfg.export, cfg.exportOnly)
 	}
 	if cfg.plan.name != "Pro" || cfg.scale != 1 || cfg.resync != 2*time.Minute || cfg.maxConcurrent != 16 {
 		t.Errorf("defaults: plan %s, scale %g, resync %s, max concurrent %d", cfg.plan.name, cfg.scale, cfg.resync, cfg.maxConcurrent)
@@ -295,5 +300,40 @@ func TestOthersBetween(t *testing.T) {
 	}
 	if _, err := sampleMachine(); err != nil {
 		t.Errorf("sampleMachine: %v", err)
+	}
+}
+
+// TestMeasureExport runs the built kubectl-zoom against the fake: every
+// user written, one list call per status and page, no 429 at Pro limits.
+func TestMeasureExport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds kubectl-zoom")
+	}
+	cfg, err := parseFlags([]string{"--export-only", "--sizes=650", "--repo=../.."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bench{cfg: cfg, out: io.Discard, work: t.TempDir(), started: time.Now()}
+	if err := b.buildPlugin(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := b.measureExport(context.Background(), 650, 300)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	// 455 active (2 pages of 300), 130 inactive, 65 pending.
+	wantCalls := map[string]int{zoomfake.EndpointToken: 1, zoomfake.EndpointListUsers: 4}
+	if diff := cmp.Diff(wantCalls, r.calls.byEndpoint); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	if r.written != 650 || r.minList != 4 || r.apiCalls() != 4 || r.calls.tooMany != 0 {
+		t.Errorf("written %d, least list calls %d, API calls %d, 429s %d; want 650, 4, 4, 0", r.written, r.minList, r.apiCalls(), r.calls.tooMany)
+	}
+	if want := 200 * time.Millisecond; r.floor() != want {
+		t.Errorf("floor %s, want %s (4 calls at Medium 20/s)", r.floor(), want)
+	}
+	rp := &report{cfg: cfg, exports: []*exportResult{r}}
+	if row := "| 650 | pages capped at 300 | "; !strings.Contains(rp.exportTable(), row) {
+		t.Errorf("table lacks %q:\n%s", row, rp.exportTable())
 	}
 }

@@ -73,6 +73,8 @@ type config struct {
 	repoDir       string
 	workDir       string // empty: a new temporary directory
 	keep          bool
+	export        bool // also measure kubectl zoom export at each size
+	exportOnly    bool // measure nothing else: no control plane, no manager
 	assets        string
 	args          []string // as given, for the report's command line
 }
@@ -130,6 +132,8 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.repoDir, "repo", ".", "Root of the repository; the manager is built from it.")
 	fs.StringVar(&cfg.workDir, "work-dir", "", "Directory for the manager binary, kubeconfigs and manager logs (default: a new temporary directory).")
 	fs.BoolVar(&cfg.keep, "keep", false, "Keep the work directory (manager logs) after the run.")
+	fs.BoolVar(&cfg.export, "export", true, "Also measure `kubectl zoom export` of each size against the plan's limits, with pages of 2,000 and capped at 300.")
+	fs.BoolVar(&cfg.exportOnly, "export-only", false, "Measure only `kubectl zoom export` (seconds, calls per user); needs no control plane and no KUBEBUILDER_ASSETS.")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

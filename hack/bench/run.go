@@ -34,8 +34,10 @@ type bench struct {
 	out     io.Writer
 	work    string // absolute work directory
 	manager string // absolute path of the built manager
+	plugin  string // absolute path of the built kubectl-zoom
 	started time.Time
 	results []*result
+	exports []*exportResult
 }
 
 // run measures every (size, mode) pair in turn, each on fresh processes,
@@ -50,17 +52,14 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 	defer cleanup()
-	if err := b.buildManager(ctx); err != nil {
-		return err
+	if !cfg.exportOnly {
+		if err := b.measureManagers(ctx); err != nil {
+			return err
+		}
 	}
-	for _, n := range cfg.sizes {
-		for _, m := range cfg.modes {
-			r := b.measure(ctx, n, m)
-			b.results = append(b.results, r)
-			b.say("%s", r.summary())
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
+	if cfg.export || cfg.exportOnly {
+		if err := b.measureExports(ctx); err != nil {
+			return err
 		}
 	}
 	rep := b.report()
@@ -76,14 +75,53 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	return nil
 }
 
+// measureManagers measures every (size, mode) pair of the manager.
+func (b *bench) measureManagers(ctx context.Context) error {
+	if err := b.buildManager(ctx); err != nil {
+		return err
+	}
+	for _, n := range b.cfg.sizes {
+		for _, m := range b.cfg.modes {
+			r := b.measure(ctx, n, m)
+			b.results = append(b.results, r)
+			b.say("%s", r.summary())
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+	}
+	return nil
+}
+
+// measureExports measures kubectl zoom export at every size and page cap.
+func (b *bench) measureExports(ctx context.Context) error {
+	if err := b.buildPlugin(ctx); err != nil {
+		return err
+	}
+	for _, n := range b.cfg.sizes {
+		for _, pageCap := range exportPageCaps {
+			r := b.measureExport(ctx, n, pageCap)
+			b.exports = append(b.exports, r)
+			b.say("%s", r.summary())
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+	}
+	return nil
+}
+
 // preflight checks the inputs before anything starts, so that a typo fails
 // in a second rather than after the first control plane came up.
 func (b *bench) preflight() error {
-	if b.cfg.assets == "" {
-		return errors.New("KUBEBUILDER_ASSETS is not set; use `make bench` or export KUBEBUILDER_ASSETS=$(hack/envtest-assets.sh)")
-	}
 	if _, err := os.Stat(filepath.Join(b.cfg.repoDir, "go.mod")); err != nil {
 		return fmt.Errorf("--repo %q is not the repository root: %w", b.cfg.repoDir, err)
+	}
+	if b.cfg.exportOnly {
+		return nil // kubectl-zoom and the fake Zoom need nothing else
+	}
+	if b.cfg.assets == "" {
+		return errors.New("KUBEBUILDER_ASSETS is not set; use `make bench` or export KUBEBUILDER_ASSETS=$(hack/envtest-assets.sh)")
 	}
 	if fi, err := os.Stat(b.cfg.crdDir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("CRD directory %q not found", b.cfg.crdDir)

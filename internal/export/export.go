@@ -97,20 +97,36 @@ func listWith(ctx context.Context, l Lister, statuses []string, progress io.Writ
 // listStatus lists one status, starting over after a pause when Zoom
 // throttles or fails for a moment. It adds the calls it made to out.
 func listStatus(ctx context.Context, l Lister, status string, out *Listing, progress io.Writer, wait waitFunc) ([]zoom.User, error) {
-	for attempt := 1; ; attempt++ {
-		users, calls, err := l.ListAllUsersCounted(ctx, status)
+	var users []zoom.User
+	err := retrying(ctx, "listing "+status+" users", progress, wait, func() error {
+		var calls int
+		var err error
+		users, calls, err = l.ListAllUsersCounted(ctx, status)
 		out.Calls += calls
 		if err == nil {
 			fmt.Fprintf(progress, "listed %d %s users in %d calls\n", len(users), status, calls)
-			return users, nil
+		}
+		return err
+	})
+	return users, err
+}
+
+// retrying runs try until it succeeds, waiting between attempts as
+// retryDelay says, at most maxAttempts times. what names the work in the
+// progress lines.
+func retrying(ctx context.Context, what string, progress io.Writer, wait waitFunc, try func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := try()
+		if err == nil {
+			return nil
 		}
 		delay, ok := retryDelay(ctx, err, attempt)
 		if !ok || attempt == maxAttempts {
-			return nil, err
+			return err
 		}
-		fmt.Fprintf(progress, "listing %s users: %v; starting over in %s\n", status, err, delay.Round(time.Millisecond))
+		fmt.Fprintf(progress, "%s: %v; starting over in %s\n", what, err, delay.Round(time.Millisecond))
 		if err := wait(ctx, delay); err != nil {
-			return nil, err
+			return err
 		}
 	}
 }
@@ -150,12 +166,21 @@ type Options struct {
 	Domains []string
 	// Emails, when not nil, keeps only these users (lower case).
 	Emails map[string]bool
+	// GroupMembers, when not nil, keeps only these users (lower-case
+	// emails, see GroupMembers).
+	GroupMembers map[string]bool
+	// ManagementPolicies is written into every spec; nil leaves the field
+	// out, which the API reads as every policy.
+	ManagementPolicies zoomv1.ManagementPolicies
 }
 
 // Keep reports whether opts select u.
 func (o *Options) Keep(u *zoom.User) bool {
 	email := strings.ToLower(u.Email)
 	if o.Emails != nil && !o.Emails[email] {
+		return false
+	}
+	if o.GroupMembers != nil && !o.GroupMembers[email] {
 		return false
 	}
 	if len(o.Domains) == 0 {
@@ -227,6 +252,8 @@ func Spec(u *zoom.User, opts *Options) (zoomv1.ZoomUserSpec, error) {
 		State:          state,
 		DeletionPolicy: opts.DeletionPolicy,
 		AccountRef:     zoomv1.AccountReference{Kind: opts.AccountKind, Name: opts.AccountName},
+		// A copy: the manifests must not share one slice.
+		ManagementPolicies: slices.Clone(opts.ManagementPolicies),
 	}
 	if u.DisplayName != strings.TrimSpace(u.FirstName+" "+u.LastName) {
 		spec.DisplayName = u.DisplayName

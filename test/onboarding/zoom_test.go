@@ -1,0 +1,184 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package onboarding
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zoom-operator/zoom-operator/internal/testenv"
+	"github.com/zoom-operator/zoom-operator/internal/zoom"
+	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
+)
+
+// Zoom's Pro plan: Light 30/s, Medium 20/s. An account's own rate limits
+// are part of what onboarding meets, and an export or adoption that only
+// works without them would be no proof.
+const (
+	proLight  = 30
+	proMedium = 20
+)
+
+// startZoom serves a fake Zoom account of its own (accountID) at Pro limits.
+func startZoom(t *testing.T, accountID string) *testenv.Zoom {
+	t.Helper()
+	z, err := testenv.StartZoom(testenv.ZoomOptions{Fake: zoomfake.Options{
+		AccountID: accountID, LightPerSecond: proLight, MediumPerSecond: proMedium,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(z.Close)
+	return z
+}
+
+// seedUsers fills the account with n users made before the operator came:
+// seven in ten active (Basic, Licensed, a few Unassigned or None), two
+// inactive, one pending; most with names, some with a display name of
+// their own, some emails that no object name can hold as they are.
+func seedUsers(z *testenv.Zoom, n int) {
+	created := time.Now().Add(-30 * 24 * time.Hour)
+	for i := range n {
+		u := zoomfake.User{
+			Email:     fmt.Sprintf("user%04d@example.com", i),
+			FirstName: fmt.Sprintf("First%d", i),
+			LastName:  fmt.Sprintf("Last%d", i),
+			Type:      zoom.TypeBasic,
+			Status:    zoom.StatusActive,
+			CreatedAt: created,
+		}
+		switch i % 10 {
+		case 0, 1, 2:
+			u.Type = zoom.TypeLicensed
+		case 3:
+			u.Type = []int{zoom.TypeBasic, zoom.TypeUnassigned, zoom.TypeNone}[i/10%3]
+		case 7, 8:
+			u.Status = zoom.StatusInactive
+		case 9:
+			u.Status = zoom.StatusPending
+		}
+		switch i % 7 {
+		case 0:
+			u.FirstName, u.LastName = "", ""
+		case 1:
+			u.DisplayName = fmt.Sprintf("Nick %d", i)
+		case 2:
+			u.Email = fmt.Sprintf("First.Last+%d@Example.COM", i)
+		}
+		if u.DisplayName == "" {
+			u.DisplayName = strings.TrimSpace(u.FirstName + " " + u.LastName)
+		}
+		z.AddUser(u)
+	}
+}
+
+// exportUsers runs the built kubectl-zoom against z with the ZOOM_*
+// variables a person would set, and writes its manifests to a file.
+func exportUsers(t *testing.T, z *testenv.Zoom, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	target := z.Target()
+	cmd := exec.CommandContext(ctx, pluginBin, append([]string{"export"}, args...)...)
+	cmd.Env = append(withoutZoomEnv(os.Environ()),
+		"ZOOM_ACCOUNT_ID="+target.AccountID, "ZOOM_CLIENT_ID="+target.ClientID, "ZOOM_CLIENT_SECRET="+target.ClientSecret,
+		"ZOOM_API_URL="+target.APIURL, "ZOOM_TOKEN_URL="+target.TokenURL, "ZOOM_PLAN=Pro")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("kubectl zoom export %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	t.Logf("kubectl zoom export %s in %s:\n%s", strings.Join(args, " "), time.Since(start).Round(time.Millisecond), stderr.String())
+	file := filepath.Join(t.TempDir(), "zoom-users.yaml")
+	if err := os.WriteFile(file, stdout.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// withoutZoomEnv drops ZOOM_* variables the test's own environment may
+// hold: the export must reach the fake and nothing else.
+func withoutZoomEnv(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "ZOOM_") })
+}
+
+// writeEndpoints are every call that changes a Zoom account's users,
+// groups or roles.
+var writeEndpoints = []string{
+	zoomfake.EndpointCreateUser, zoomfake.EndpointUpdateUser, zoomfake.EndpointUpdateStatus, zoomfake.EndpointDeleteUser,
+	zoomfake.EndpointCreateGroup, zoomfake.EndpointDeleteGroup, zoomfake.EndpointAddGroupMembers, zoomfake.EndpointRemoveGroupMember,
+	zoomfake.EndpointAssignRole, zoomfake.EndpointUnassignRole,
+}
+
+// writes counts the write calls z saw, by endpoint. Besides the known
+// write endpoints it counts any request that is neither a GET nor the
+// token endpoint, so that a write to a route the list lacks is seen too;
+// the fake's own Writes must agree.
+func writes(z *testenv.Zoom) map[string]int {
+	out := map[string]int{}
+	if n := z.Writes(); n > 0 {
+		out["all (the fake's Writes)"] = n
+	}
+	for _, e := range writeEndpoints {
+		if n := z.Count(e); n > 0 {
+			out[e] = n
+		}
+	}
+	for _, r := range z.Requests() {
+		if !strings.HasPrefix(r.Endpoint, "GET ") && r.Endpoint != zoomfake.EndpointToken && !slices.Contains(writeEndpoints, r.Endpoint) {
+			out["other: "+r.Endpoint+" "+r.Path]++
+		}
+	}
+	return out
+}
+
+// callsByEndpoint summarises what z was asked, for the test log.
+func callsByEndpoint(z *testenv.Zoom) map[string]int {
+	out := map[string]int{}
+	for _, r := range z.Requests() {
+		out[r.Endpoint]++
+	}
+	return out
+}
+
+// waitQuiet waits until z has seen no request for quiet, at most timeout:
+// a write that follows the last Ready would come in that time.
+func waitQuiet(t *testing.T, z *testenv.Zoom, quiet, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	last, since := z.Count(""), time.Now()
+	for time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		if n := z.Count(""); n != last {
+			last, since = n, time.Now()
+			continue
+		}
+		if time.Since(since) >= quiet {
+			return
+		}
+	}
+	t.Logf("Zoom never went quiet for %s within %s", quiet, timeout)
+}
