@@ -130,8 +130,17 @@ func Decide(in Input) Step {
 	if step.Detail != "" { // a pending invitation, or drift left as is
 		step.Notes = append(step.Notes, step.Detail)
 	}
-	step.Verdict, step.Detail = Adopt, "existing Zoom user "+in.Remote.ID
+	step.Verdict, step.Detail = Adopt, existing(in.Remote)
 	return step
+}
+
+// existing names the Zoom user to adopt. Zoom lists some pending users
+// without an id; the operator finds it by email when it binds them.
+func existing(u *zoom.User) string {
+	if u.ID == "" {
+		return "existing Zoom user (its id comes with the invitation's acceptance)"
+	}
+	return "existing Zoom user " + u.ID
 }
 
 // absent is the course for a user Zoom does not have.

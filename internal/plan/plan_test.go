@@ -110,6 +110,11 @@ func TestDecide(t *testing.T) {
 			in:   Input{User: zu(), Remote: remote(status(zoom.StatusPending)), AdoptExistingUsers: true},
 			want: Step{Verdict: Adopt, Detail: "existing Zoom user z1", Pending: true, Notes: []string{MsgPending}},
 		},
+		// Zoom lists some pending users without an id.
+		"exists as a listed invitation without an id: adopt, no empty id": {
+			in:   Input{User: zu(), Remote: remote(status(zoom.StatusPending), func(u *zoom.User) { u.ID = "" }), AdoptExistingUsers: true},
+			want: Step{Verdict: Adopt, Detail: "existing Zoom user (its id comes with the invitation's acceptance)", Pending: true, Notes: []string{MsgPending}},
+		},
 		"exists, no adoption: refused": {
 			in:   Input{User: zu(), Remote: remote()},
 			want: Step{Verdict: Refused, Detail: MsgNoAdoption},
