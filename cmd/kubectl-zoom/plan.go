@@ -478,12 +478,13 @@ func (p *planner) finder(ctx context.Context, g *accountGroup) (findFunc, error)
 	if err := c.Authenticate(ctx); err != nil {
 		return nil, fmt.Errorf("authenticating with Zoom as %s: %w", g.acct.Name, err)
 	}
+	direct := userapi.Direct{Client: c}
+	lookUp := func(ctx context.Context, t userapi.Target) (*zoom.User, error) {
+		return direct.Observe(ctx, t, false)
+	}
 	if len(g.items) <= lookupByEmailMax {
 		fmt.Fprintf(p.stderr, "%s: looking up %d users one by one\n", g.acct.Name, len(g.items))
-		direct := userapi.Direct{Client: c}
-		return func(ctx context.Context, t userapi.Target) (*zoom.User, error) {
-			return direct.Observe(ctx, t, false)
-		}, nil
+		return lookUp, nil
 	}
 	fmt.Fprintf(p.stderr, "%s: listing the account for %d users\n", g.acct.Name, len(g.items))
 	listing, err := export.List(ctx, c, export.Statuses, p.stderr)
@@ -491,7 +492,15 @@ func (p *planner) finder(ctx context.Context, g *accountGroup) (findFunc, error)
 		return nil, fmt.Errorf("listing the users of %s: %w", g.acct.Name, err)
 	}
 	idx := indexUsers(listing.Users)
-	return func(_ context.Context, t userapi.Target) (*zoom.User, error) { return idx.find(t), nil }, nil
+	return func(ctx context.Context, t userapi.Target) (*zoom.User, error) {
+		if u := idx.find(t); u == nil || u.ID != "" {
+			return u, nil
+		}
+		// Zoom lists some pending invitations without an id: ask for the
+		// user itself, as the operator does, to tell whether it is the
+		// one status.id names.
+		return lookUp(ctx, t)
+	}, nil
 }
 
 // userIndex finds listed users as Observe does: by id, then by email.

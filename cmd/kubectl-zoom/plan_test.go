@@ -25,6 +25,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/zoom-operator/zoom-operator/internal/zoom"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
@@ -223,6 +224,26 @@ func TestPlanListsLargerAccounts(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "ZOOM_* variables: listing the account for 6 users\n") {
 		t.Errorf("stderr lacks the listing:\n%s", stderr)
+	}
+}
+
+// Zoom lists some pending invitations without an id: a bound invitation is
+// then asked for by itself, not taken for another user to adopt.
+func TestPlanListingAsksForAnInvitationListedWithoutAnID(t *testing.T) {
+	fake, env := startZoom(t)
+	inv := fake.AddUser(zoomfake.User{Email: "inv@example.com", Type: zoom.TypeBasic, Status: zoom.StatusPending, Action: "create"})
+	docs := []string{boundManifest("inv", "  email: inv@example.com\n", inv.ID)}
+	for i := range lookupByEmailMax {
+		docs = append(docs, zoomUser(fmt.Sprintf("u%d", i), fmt.Sprintf("  email: u%d@example.com\n", i)))
+	}
+	file := filepath.Join(writeFiles(t, map[string]string{"users.yaml": strings.Join(docs, "---\n")}), "users.yaml")
+	fake.ResetCounters()
+	_, stdout, stderr := runWith(env, "plan", "-f", file)
+	if want := "inv (inv@example.com): unchanged: pending invitation"; !strings.Contains(stdout, want) {
+		t.Errorf("plan lacks %q:\n%s\nstderr:\n%s", want, stdout, stderr)
+	}
+	if n := fake.Count(zoomfake.EndpointGetUser); n != 1 {
+		t.Errorf("GET calls = %d, want 1: the invitation listed without an id", n)
 	}
 }
 
