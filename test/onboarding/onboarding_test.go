@@ -18,6 +18,7 @@ package onboarding
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -75,9 +76,11 @@ func testExportAndAdopt(ctx context.Context, t *testing.T, c *cluster) {
 
 	file := exportUsers(t, z, "--namespace", namespace, "--account-name", account)
 	exportCalls := z.Count("")
+	c.wantPlan(t, exitChanges, fmt.Sprintf("Plan: 0 to create, %d to adopt, 0 to update, 0 refused, 0 not corrected, 0 unchanged", existingUsers), "-f", file)
 	c.apply(t, file)
 	objects := c.waitAllReady(ctx, t, namespace, existingUsers, readyTimeout)
 	waitQuiet(t, z, quiet, quietTimeout)
+	c.wantPlan(t, exitOK, fmt.Sprintf("Plan: 0 to create, 0 to adopt, 0 to update, 0 refused, 0 not corrected, %d unchanged", existingUsers), "-n", namespace)
 
 	if got := writes(z); len(got) > 0 {
 		t.Errorf("Zoom saw writes: %v", got)

@@ -19,6 +19,7 @@ package onboarding
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -117,6 +118,45 @@ func exportUsers(t *testing.T, z *testenv.Zoom, args ...string) string {
 		t.Fatal(err)
 	}
 	return file
+}
+
+// Exit codes of kubectl zoom plan.
+const (
+	exitOK      = 0
+	exitChanges = 2
+)
+
+// wantPlan runs the built kubectl zoom plan as the cluster's admin, with
+// each ZoomUser's account read through the kubeconfig as a person's would
+// be, and checks its exit code and summary line.
+func (c *cluster) wantPlan(t *testing.T, code int, summary string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	args = append([]string{"plan", "--kubeconfig", c.cp.Kubeconfig, "--allowed-zoom-hosts", "127.0.0.1"}, args...)
+	cmd := exec.CommandContext(ctx, pluginBin, args...)
+	cmd.Env = withoutZoomEnv(os.Environ())
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	got := 0
+	if errors.As(err, &exitErr) {
+		got = exitErr.ExitCode()
+	} else if err != nil {
+		t.Fatalf("kubectl zoom plan: %v", err)
+	}
+	if got != code || !strings.Contains(stdout.String(), summary) {
+		t.Errorf("kubectl zoom %s: exit %d, want %d with %q; stdout tail:\n%s\nstderr:\n%s",
+			strings.Join(args, " "), got, code, summary, tail(stdout.String(), 5), stderr.String())
+	}
+	t.Logf("kubectl zoom plan %s in %s: exit %d", strings.Join(args[5:], " "), time.Since(start).Round(time.Millisecond), got)
+}
+
+func tail(s string, lines int) string {
+	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(all[max(0, len(all)-lines):], "\n")
 }
 
 // withoutZoomEnv drops ZOOM_* variables the test's own environment may
