@@ -22,7 +22,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -153,23 +155,44 @@ func (tn *tenant) get(name string) *zoomv1.ZoomUser {
 	return &zu
 }
 
-// slowTokens answers token requests only after a while, counting how many
-// are in flight at once.
+// slowTokens answers token requests only when released or given up,
+// recording when each began.
 type slowTokens struct {
-	inFlight, most atomic.Int64
-	release        chan struct{}
+	mu      sync.Mutex
+	starts  []time.Time
+	release chan struct{}
 }
 
 func (s *slowTokens) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	n := s.inFlight.Add(1)
-	defer s.inFlight.Add(-1)
-	for m := s.most.Load(); n > m && !s.most.CompareAndSwap(m, n); m = s.most.Load() {
-	}
+	s.mu.Lock()
+	s.starts = append(s.starts, time.Now())
+	s.mu.Unlock()
 	select {
 	case <-s.release:
 	case <-r.Context().Done():
 	}
 	w.WriteHeader(http.StatusServiceUnavailable)
+}
+
+func (s *slowTokens) started() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.starts)
+}
+
+// overlapping counts the requests that began while an earlier one could
+// still be waiting: the client gives each up after zoomTimeout, so one
+// fetch at a time means starts at least that far apart. (Counting the
+// handlers still running would also count one whose client already gave
+// up, which the server notices a moment later.)
+func overlapping(starts []time.Time) int {
+	n := 0
+	for i := 1; i < len(starts); i++ {
+		if starts[i].Sub(starts[i-1]) < zoomTimeout*9/10 {
+			n++
+		}
+	}
+	return n
 }
 
 // One tenant's token endpoint hangs: its account holds at most one worker
@@ -193,7 +216,7 @@ func TestSlowTokenEndpointHoldsOneWorker(t *testing.T) {
 	for i := range 16 {
 		tn.create(tn.user(fmt.Sprintf("s%d", i), fmt.Sprintf("s%d@example.com", i), func(zu *zoomv1.ZoomUser) { zu.Spec.AccountRef.Name = "slow" }))
 	}
-	tn.waitUser("s0", "a token request in flight", func(*zoomv1.ZoomUser) bool { return slow.most.Load() > 0 })
+	tn.waitUser("s0", "a token request in flight", func(*zoomv1.ZoomUser) bool { return len(slow.started()) > 0 })
 	other := newTenant(t, zoomfake.Options{}, false)
 	for i := range 5 {
 		other.create(other.user(fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@example.com", i)))
@@ -201,8 +224,8 @@ func TestSlowTokenEndpointHoldsOneWorker(t *testing.T) {
 	for i := range 5 {
 		other.waitReady(fmt.Sprintf("u%d", i))
 	}
-	if most := slow.most.Load(); most != 1 {
-		t.Errorf("%d token requests were in flight at once for one account, want 1", most)
+	if starts := slow.started(); overlapping(starts) > 0 {
+		t.Errorf("token requests for one account began at %v: %d began while another was in flight, want none", starts, overlapping(starts))
 	}
 }
 
