@@ -50,6 +50,7 @@ type options struct {
 	metricsAddr      string
 	secureMetrics    bool
 	probeAddr        string
+	pprofAddr        string
 	leaderElect      bool
 	leaderElectionNS string
 	resync           time.Duration
@@ -70,6 +71,7 @@ func main() {
 	flag.StringVar(&o.metricsAddr, "metrics-bind-address", "0", "Address of the metrics endpoint, e.g. :8443 (HTTPS) or :8080 with --metrics-secure=false; 0 disables it.")
 	flag.BoolVar(&o.secureMetrics, "metrics-secure", true, "Serve metrics over HTTPS with Kubernetes authentication and authorization.")
 	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the liveness and readiness probes.")
+	flag.StringVar(&o.pprofAddr, "pprof-bind-address", "", "Address of Go's pprof endpoints (/debug/pprof/), e.g. 127.0.0.1:6060, for CPU and heap profiles; empty disables them. Unauthenticated: bind it to loopback.")
 	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader, so that only one manager calls Zoom at a time.")
 	flag.StringVar(&o.leaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease (default: the pod's namespace).")
 	flag.DurationVar(&o.resync, "resync-interval", 10*time.Minute, "How often a converged ZoomUser is compared with Zoom again (jittered by up to 10%).")
@@ -138,6 +140,7 @@ func run(o options, copts controllers.Options) error {
 		Scheme:                        scheme,
 		Metrics:                       metricsOptions(o),
 		HealthProbeBindAddress:        o.probeAddr,
+		PprofBindAddress:              o.pprofAddr,
 		LeaderElection:                o.leaderElect,
 		LeaderElectionID:              "zoom-operator.zoomoperator.dev",
 		LeaderElectionNamespace:       o.leaderElectionNS,

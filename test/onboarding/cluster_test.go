@@ -20,6 +20,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,6 +55,35 @@ type cluster struct {
 	client  client.Client
 	manager *testenv.Manager
 	kubectl string
+	// pprofAddr serves the manager's profiles (--pprof-bind-address).
+	pprofAddr string
+}
+
+// freeLoopbackAddr is a loopback address with a port free a moment ago.
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().String()
+}
+
+// heapProfile fetches the manager's heap profile, as a person profiling
+// the manager would with go tool pprof.
+func (c *cluster) heapProfile(t *testing.T) []byte {
+	t.Helper()
+	resp, err := http.Get("http://" + c.pprofAddr + "/debug/pprof/heap")
+	if err != nil {
+		t.Fatalf("fetching the heap profile: %v", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("heap profile: HTTP %d, %v", resp.StatusCode, err)
+	}
+	return data
 }
 
 func newCluster(t *testing.T) *cluster {
@@ -74,13 +106,13 @@ func newCluster(t *testing.T) *cluster {
 			t.Errorf("stopping the control plane: %v", err)
 		}
 	})
-	c := &cluster{t: t, dir: dir, cp: cp, client: cp.Admin, kubectl: kubectl}
+	c := &cluster{t: t, dir: dir, cp: cp, client: cp.Admin, kubectl: kubectl, pprofAddr: freeLoopbackAddr(t)}
 	c.manager, err = testenv.StartManager(testenv.ManagerOptions{
 		Name:       "manager",
 		Binary:     managerBin,
 		Kubeconfig: cp.Kubeconfig,
 		FakeZoom:   true,
-		Args:       []string{"--max-concurrent-reconciles=16"},
+		Args:       []string{"--max-concurrent-reconciles=16", "--pprof-bind-address=" + c.pprofAddr},
 		LogFile:    filepath.Join(dir, "manager.log"),
 	})
 	if err != nil {

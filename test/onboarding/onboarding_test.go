@@ -89,6 +89,10 @@ func testExportAndAdopt(ctx context.Context, t *testing.T, c *cluster) {
 		t.Errorf("Zoom's users changed (-before +after):\n%s", diff)
 	}
 	checkBound(t, objects, before)
+	// --pprof-bind-address serves profiles: a gzipped protobuf.
+	if heap := c.heapProfile(t); len(heap) < 2 || heap[0] != 0x1f || heap[1] != 0x8b {
+		t.Errorf("heap profile is not a gzipped pprof profile (%d bytes)", len(heap))
+	}
 	t.Logf("Zoom calls: export %d (with its token), then the operator %d: %v", exportCalls, z.Count("")-exportCalls, callsByEndpoint(z))
 }
 
