@@ -52,7 +52,7 @@ func (r *ZoomUserReconciler) checkConflict(ctx context.Context, zu *zoomv1.ZoomU
 	}
 	// A loser holds nothing: should it ever have recorded the user, it must
 	// not delete it later.
-	zu.Status.ID, zu.Status.State, zu.Status.Adopted = "", "", false
+	forgetBinding(zu)
 	return stalled(zoomv1.ReasonConflict, fmt.Sprintf(
 		"email %s in this Zoom account is already managed by ZoomUser %s/%s", zu.Spec.Email, winner.Namespace, winner.Name)), true
 }

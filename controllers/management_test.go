@@ -191,3 +191,24 @@ func TestDeleteWithdrawnFromAManagedUserReleasesIt(t *testing.T) {
 	tn.wantWrites(1, "the create alone")
 	tn.waitEvent("was", corev1.EventTypeNormal, zoomv1.ReasonOrphaned, "managementPolicies exclude Delete")
 }
+
+// A role is drift like any other field: without Update it is reported, and
+// Synced is not True while the user lacks it.
+func TestObserveOnlyReportsARoleTheUserLacks(t *testing.T) {
+	t.Parallel()
+	tn := newTenant(t, zoomfake.Options{}, true)
+	tn.editAccount(func(s *zoomv1.AccountSettings) { s.AllowedRoles = []string{"Member", "Admin"} })
+	tn.existingUser("role@example.com", 1)
+	tn.create(tn.user("role", "role@example.com", policies(zoomv1.ManagementObserve), func(zu *zoomv1.ZoomUser) {
+		zu.Spec.FirstName, zu.Spec.LastName, zu.Spec.Role = "Zoom's", "Own", "Admin"
+	}))
+
+	zu := tn.waitReason("role", zoomv1.ReasonDrifted)
+	if c := condition(zu, zoomv1.ConditionSynced); c == nil || c.Status != metav1.ConditionFalse || !strings.Contains(c.Message, `role is "Member" in Zoom, "Admin" in the spec`) {
+		t.Errorf("Synced = %+v, want False naming the role", c)
+	}
+	if got, _ := tn.fake.UserRole("role@example.com"); got != "Member" {
+		t.Errorf("Zoom role = %q, want Member left as it was", got)
+	}
+	tn.wantWrites(0, "an observe-only user whose role differs")
+}

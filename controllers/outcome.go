@@ -190,16 +190,21 @@ func applyConditions(zu *zoomv1.ZoomUser, out outcome) {
 }
 
 // markSynced says whether the Zoom user matches the spec. It follows Ready,
-// with Ready's reason and message, except that a user the policies leave
-// drifted is Ready (bound and reported, as asked) but not Synced.
+// with Ready's reason and message, except where Ready does not say: a user
+// the policies leave drifted is Ready (bound and reported, as asked) but not
+// Synced; a pending invitation (Zoom ignores changes to it) and a suspended
+// object (nothing was compared) are Unknown.
 func markSynced(zu *zoomv1.ZoomUser) {
 	r := meta.FindStatusCondition(zu.Status.Conditions, zoomv1.ConditionReady)
 	if r == nil {
 		return
 	}
 	status := r.Status
-	if r.Reason == zoomv1.ReasonDrifted {
+	switch r.Reason {
+	case zoomv1.ReasonDrifted:
 		status = metav1.ConditionFalse
+	case zoomv1.ReasonInvitePending, zoomv1.ReasonSuspended:
+		status = metav1.ConditionUnknown
 	}
 	setCondition(zu, zoomv1.ConditionSynced, status, r.Reason, r.Message)
 }

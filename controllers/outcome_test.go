@@ -190,6 +190,12 @@ func TestApplyConditions(t *testing.T) {
 			},
 			out: ready(zoomv1.ReasonSynced, "ok"), want: conds{"Ready": "True/Synced", "Synced": "True/Synced"}, wantOG: 2,
 		},
+		// Zoom ignores changes to an invitation: whether it matches is not known.
+		"a pending invitation is Ready, Synced unknown": {
+			start: func() *zoomv1.ZoomUser { return &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Generation: 2}} },
+			out:   ready(zoomv1.ReasonInvitePending, "invited"),
+			want:  conds{"Ready": "True/InvitePending", "Synced": "Unknown/InvitePending"}, wantOG: 2,
+		},
 		// Drift the policies leave: bound and reported, not Synced.
 		"drift left by the policies is Ready, not Synced": {
 			start: readyUser, out: ready(zoomv1.ReasonDrifted, "type differs"),

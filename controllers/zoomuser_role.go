@@ -21,6 +21,7 @@ import (
 	"fmt"
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+	"github.com/zoom-operator/zoom-operator/internal/desired"
 	"github.com/zoom-operator/zoom-operator/internal/roles"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
@@ -70,4 +71,25 @@ func currentRole(u *zoom.User) roles.Current {
 		cur.RoleID = zoom.RoleIDMember
 	}
 	return cur
+}
+
+// roleDrift is the role spec.role names, as a change, when the active user
+// does not hold it: reported, not made, where the policies exclude Update.
+func (s *userSync) roleDrift(ctx context.Context, remote *zoom.User) ([]desired.Change, error) {
+	if s.zu.Spec.Role == "" || remote.Status != zoom.StatusActive {
+		return nil, nil
+	}
+	ix, err := s.acct.Roles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cur := currentRole(remote)
+	if roles.Holds(s.zu.Spec.Role, cur, ix) {
+		return nil, nil
+	}
+	from := cur.RoleName
+	if from == "" {
+		from = "role id " + cur.RoleID
+	}
+	return []desired.Change{{Field: "role", From: from, To: s.zu.Spec.Role}}, nil
 }

@@ -100,9 +100,13 @@ func (s *userSync) ensureFinalizer(ctx context.Context) error {
 	return s.p.AddFinalizer(ctx, s.zu, zoomv1.Finalizer)
 }
 
-func (s *userSync) forget() {
-	s.zu.Status.ID, s.zu.Status.State, s.zu.Status.Adopted = "", "", false
-	s.zu.Status.Observed = nil
+func (s *userSync) forget() { forgetBinding(s.zu) }
+
+// forgetBinding clears what status says of a Zoom user the object no
+// longer holds, so that nothing (a deletion, kubectl get) acts on it.
+func forgetBinding(zu *zoomv1.ZoomUser) {
+	zu.Status.ID, zu.Status.State, zu.Status.Adopted = "", "", false
+	zu.Status.Observed = nil
 }
 
 // create asks Zoom for the user. The request is recorded in status first,
@@ -211,7 +215,11 @@ func (s *userSync) update(ctx context.Context, remote *zoom.User) outcome {
 		return ready(zoomv1.ReasonInvitePending, "Zoom invited "+s.zu.Spec.Email+"; the user is pending until they accept")
 	}
 	if !s.allows(zoomv1.ManagementUpdate) {
-		return reportDrift(desired.Changes(&s.zu.Spec, remote))
+		role, err := s.roleDrift(ctx, remote)
+		if err != nil {
+			return s.zoomOutcome(err)
+		}
+		return reportDrift(append(desired.Changes(&s.zu.Spec, remote), role...))
 	}
 	now := *remote
 	if want := desired.Active(&s.zu.Spec); want != (now.Status == zoom.StatusActive) {

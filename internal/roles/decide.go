@@ -137,6 +137,15 @@ func Decide(desired string, allowed []string, cur Current, ix Index) Decision {
 	return Decision{Action: Assign, RoleID: target.ID}
 }
 
+// Holds reports whether the user already has the role named, as Zoom says;
+// a role the account lacks is held by no one. It is the comparison without
+// the decision: what a user whose changes are not the operator's to make
+// reports as drift.
+func Holds(name string, cur Current, ix Index) bool {
+	target, ok := ix.Lookup(name)
+	return ok && holds(cur, target)
+}
+
 // holds reports whether the user has the role. Zoom's user object carries
 // role_id; role_name is the fallback when an answer lacks the id.
 func holds(cur Current, r zoom.Role) bool {
