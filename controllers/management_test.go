@@ -19,6 +19,8 @@ package controllers
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -211,4 +213,31 @@ func TestObserveOnlyReportsARoleTheUserLacks(t *testing.T) {
 		t.Errorf("Zoom role = %q, want Member left as it was", got)
 	}
 	tn.wantWrites(0, "an observe-only user whose role differs")
+}
+
+// A ZoomGroup that selects an observe-only user does not add it: its Zoom
+// user is not the operator's to change, memberships included.
+func TestGroupLeavesAnObserveOnlyUserAlone(t *testing.T) {
+	t.Parallel()
+	tn := newTenant(t, zoomfake.Options{}, true)
+	tn.existingUser("obs@example.com", 1)
+	tn.create(tn.teamUser("ada", "platform"))
+	obs := tn.teamUser("obs", "platform")
+	obs.Spec.ManagementPolicies = zoomv1.ManagementPolicies{zoomv1.ManagementObserve}
+	obs.Spec.FirstName, obs.Spec.LastName = "Zoom's", "Own"
+	tn.create(obs)
+	tn.waitReason("obs", zoomv1.ReasonSynced)
+	tn.create(tn.liveGroup("platform", "platform"))
+
+	tn.waitMembers("Team platform", "ada@example.com")
+	zg := tn.waitGroup("platform", "Ready with obs pending", func(zg *zoomv1.ZoomGroup) bool {
+		return groupReason(zg) == "True/"+zoomv1.ReasonSynced && zg.Status.PendingCount == 1
+	})
+	want := []zoomv1.PendingMember{{Name: "obs", Reason: zoomv1.PendingObserveOnly}}
+	if diff := cmp.Diff(want, zg.Status.PendingMembers); diff != "" {
+		t.Errorf("pending (-want +got):\n%s", diff)
+	}
+	if got := tn.memberEmails("Team platform"); !cmp.Equal(got, []string{"ada@example.com"}) {
+		t.Errorf("Zoom group members %v, want ada alone", got)
+	}
 }

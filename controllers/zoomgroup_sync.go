@@ -133,6 +133,7 @@ func (s *groupSync) syncMembers(ctx context.Context) outcome {
 	plan := groups.Compute(groups.Input{
 		Account: identityString(s.acct.Identity), Selected: selected, Current: current,
 		Added: s.zg.Status.AddedMembers, RemoveUnmanaged: s.zg.Spec.RemoveUnmanagedMembers,
+		Frozen: frozenIDs(users.Items),
 	})
 	s.zg.Status.PendingMembers, s.zg.Status.PendingCount = plan.Pending, int32(len32(plan.PendingCount))
 	if out, ok := s.apply(ctx, plan, len(current)); !ok {
@@ -172,7 +173,10 @@ func (s *groupSync) apply(ctx context.Context, plan groups.Plan, members int) (o
 	}
 	s.zg.Status.MemberCount = int32(len32(members + len(done) - len(removed)))
 	if err != nil {
-		s.zg.Status.AddedMembers = groups.Progress(before, done, removed)
+		// Keep what was recorded before the calls: an add whose answer was
+		// lost may have happened. An id that is no member and no longer
+		// wanted drops out of the next Plan.
+		s.zg.Status.AddedMembers = groups.Progress(s.zg.Status.AddedMembers, done, removed)
 		return s.zoomOutcome(err), false
 	}
 	s.zg.Status.AddedMembers = plan.Added
@@ -200,6 +204,18 @@ func (s *groupSync) candidates(ctx context.Context, users []zoomv1.ZoomUser) ([]
 		return id
 	}
 	return groups.Select(s.zg, users, accountOf)
+}
+
+// frozenIDs are the Zoom users whose group memberships the operator must
+// leave alone: their ZoomUsers' managementPolicies exclude Update.
+func frozenIDs(users []zoomv1.ZoomUser) []string {
+	var ids []string
+	for i := range users {
+		if zu := &users[i]; zu.Status.ID != "" && groups.Frozen(zu) {
+			ids = append(ids, zu.Status.ID)
+		}
+	}
+	return ids
 }
 
 func identityString(id accountpool.Identity) string { return id.APIURL + "|" + id.AccountID }

@@ -81,7 +81,7 @@ type ZoomGroupSpec struct {
 }
 
 // PendingReason says why a selected ZoomUser is not a member of the Zoom group yet.
-// +kubebuilder:validation:Enum=NotFound;NotReady;InvitePending;OtherAccount
+// +kubebuilder:validation:Enum=NotFound;NotReady;InvitePending;OtherAccount;ObserveOnly
 type PendingReason string
 
 const (
@@ -94,6 +94,9 @@ const (
 	PendingInvitePending PendingReason = "InvitePending"
 	// PendingOtherAccount: the ZoomUser lives in another Zoom account.
 	PendingOtherAccount PendingReason = "OtherAccount"
+	// PendingObserveOnly: the ZoomUser's managementPolicies exclude Update,
+	// so the operator neither adds it to a group nor removes it from one.
+	PendingObserveOnly PendingReason = "ObserveOnly"
 )
 
 // PendingMember is a selected ZoomUser that is not a member yet.

@@ -48,6 +48,9 @@ type Candidate struct {
 	// caller's terms (e.g. "ClusterZoomAccount/default"); it is compared
 	// with Input.Account.
 	Account string
+	// Frozen is true when the ZoomUser's managementPolicies exclude Update:
+	// it is a member only if it already is, and is never added or removed.
+	Frozen bool
 }
 
 // Input is what the Plan is computed from.
@@ -63,6 +66,9 @@ type Input struct {
 	Added []string
 	// RemoveUnmanaged is spec.removeUnmanagedMembers.
 	RemoveUnmanaged bool
+	// Frozen are the Zoom user ids of the namespace's ZoomUsers whose
+	// managementPolicies exclude Update, selected or not: never removed.
+	Frozen []string
 }
 
 // Plan is what must change, and the status that results when it all succeeds.
@@ -86,12 +92,13 @@ func (p Plan) Done() bool { return len(p.Add) == 0 && len(p.Remove) == 0 }
 
 // Compute works out the Plan for in.
 func Compute(in Input) Plan {
-	wanted, pending := classify(in)
 	current := make(map[string]bool, len(in.Current))
 	for _, m := range in.Current {
 		current[m.ID] = true
 	}
+	wanted, pending := classify(in, current)
 	added := setOf(in.Added)
+	frozen := setOf(in.Frozen)
 
 	var adds []zoom.MemberRef
 	var keep []string
@@ -110,7 +117,12 @@ func Compute(in Input) Plan {
 		wantedIDs[c.ZoomID] = true
 	}
 	for _, m := range in.Current {
-		if !wantedIDs[m.ID] && (added[m.ID] || in.RemoveUnmanaged) {
+		switch {
+		case frozen[m.ID]:
+			if added[m.ID] && !wantedIDs[m.ID] {
+				keep = append(keep, m.ID) // still ours to remove once it may be changed
+			}
+		case !wantedIDs[m.ID] && (added[m.ID] || in.RemoveUnmanaged):
 			removes = append(removes, m.ID)
 		}
 	}
@@ -130,8 +142,8 @@ func Compute(in Input) Plan {
 
 // classify splits the selection into the users that should be members,
 // sorted by name and one per Zoom user, and the ones that cannot be yet,
-// sorted by name.
-func classify(in Input) ([]Candidate, []zoomv1.PendingMember) {
+// sorted by name. A frozen user is a member only if it already is.
+func classify(in Input, current map[string]bool) ([]Candidate, []zoomv1.PendingMember) {
 	selected := slices.Clone(in.Selected)
 	slices.SortFunc(selected, func(a, b Candidate) int { return cmp.Compare(a.Name, b.Name) })
 	selected = slices.CompactFunc(selected, func(a, b Candidate) bool { return a.Name == b.Name })
@@ -140,7 +152,7 @@ func classify(in Input) ([]Candidate, []zoomv1.PendingMember) {
 	var pending []zoomv1.PendingMember
 	seen := map[string]bool{}
 	for _, c := range selected {
-		if reason, ok := pendingReason(c, in.Account); ok {
+		if reason, ok := pendingReason(c, in.Account, current); ok {
 			pending = append(pending, zoomv1.PendingMember{Name: c.Name, Reason: reason})
 			continue
 		}
@@ -157,7 +169,7 @@ func classify(in Input) ([]Candidate, []zoomv1.PendingMember) {
 // pendingReason says why c cannot be a member yet, if it cannot. A pending
 // invitation is told apart from other unready states: it waits on a person,
 // not on the operator.
-func pendingReason(c Candidate, account string) (zoomv1.PendingReason, bool) {
+func pendingReason(c Candidate, account string, current map[string]bool) (zoomv1.PendingReason, bool) {
 	switch {
 	case !c.Found:
 		return zoomv1.PendingNotFound, true
@@ -167,6 +179,8 @@ func pendingReason(c Candidate, account string) (zoomv1.PendingReason, bool) {
 		return zoomv1.PendingInvitePending, true
 	case c.ZoomID == "" || !c.Ready:
 		return zoomv1.PendingNotReady, true
+	case c.Frozen && !current[c.ZoomID]:
+		return zoomv1.PendingObserveOnly, true
 	}
 	return "", false
 }

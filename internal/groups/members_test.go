@@ -35,6 +35,11 @@ func ready(name string) Candidate {
 	return Candidate{Name: name, Found: true, ZoomID: "id-" + name, Ready: true, State: zoom.StatusActive, Account: acct}
 }
 
+// frozen is a ready user whose managementPolicies exclude Update.
+func frozen(name string) Candidate {
+	return with(ready(name), func(c *Candidate) { c.Frozen = true })
+}
+
 func member(name string) zoom.GroupMember {
 	return zoom.GroupMember{ID: "id-" + name, Email: name + "@example.com"}
 }
@@ -100,6 +105,25 @@ func TestCompute(t *testing.T) {
 		"a user the operator added leaves the selection": {
 			in:   Input{Account: acct, Selected: []Candidate{ready("ada")}, Current: []zoom.GroupMember{member("ada"), member("grace")}, Added: ids("ada", "grace")},
 			want: Plan{Remove: ids("grace"), Added: ids("ada"), Members: 1},
+		},
+		// A ZoomUser whose managementPolicies exclude Update is the
+		// operator's to read only: never added, never removed.
+		"an observe-only user is not added": {
+			in: Input{Account: acct, Selected: []Candidate{ready("ada"), frozen("grace")}},
+			want: Plan{Add: [][]zoom.MemberRef{refs("ada")}, Added: ids("ada"), Members: 1, PendingCount: 1,
+				Pending: []zoomv1.PendingMember{{Name: "grace", Reason: zoomv1.PendingObserveOnly}}},
+		},
+		"an observe-only member already in the group counts": {
+			in:   Input{Account: acct, Selected: []Candidate{frozen("grace")}, Current: []zoom.GroupMember{member("grace")}},
+			want: Plan{Members: 1},
+		},
+		"an observe-only user the operator added leaves the selection: kept, still recorded": {
+			in:   Input{Account: acct, Current: []zoom.GroupMember{member("grace")}, Added: ids("grace"), Frozen: ids("grace")},
+			want: Plan{Added: ids("grace")},
+		},
+		"removeUnmanagedMembers spares an observe-only member": {
+			in:   Input{Account: acct, Current: []zoom.GroupMember{member("grace")}, Frozen: ids("grace"), RemoveUnmanaged: true},
+			want: Plan{},
 		},
 		"a member the operator did not add stays": {
 			in:   Input{Account: acct, Selected: []Candidate{ready("ada")}, Current: []zoom.GroupMember{member("ada"), member("boss")}, Added: ids("ada")},

@@ -87,7 +87,15 @@ func candidateOf(zu *zoomv1.ZoomUser, account string) Candidate {
 		Ready:   zu.DeletionTimestamp == nil && meta.IsStatusConditionTrue(zu.Status.Conditions, zoomv1.ConditionReady),
 		State:   zu.Status.State,
 		Account: account,
+		Frozen:  Frozen(zu),
 	}
+}
+
+// Frozen reports whether the operator must leave zu's group memberships as
+// they are: its managementPolicies exclude Update, so nothing about its
+// Zoom user is the operator's to change.
+func Frozen(zu *zoomv1.ZoomUser) bool {
+	return !zu.Spec.ManagementPolicies.Allow(zoomv1.ManagementUpdate)
 }
 
 // GroupsFor returns the ZoomGroups a change of zu concerns, for a watch of
