@@ -255,6 +255,19 @@ team-a/mallory (mallory@example.com): error: ZoomAccount/team-a/evil points outs
 			t.Errorf("stderr:\n%s", stderr)
 		}
 	})
+	// A pull request that adds a second object for an email an object in
+	// the cluster already holds: the operator would stall it (Conflict).
+	t.Run("plan of manifests sees the emails the cluster's objects hold", func(t *testing.T) {
+		dir := writeFiles(t, map[string]string{"ada2.yaml": zoomUser("ada2",
+			"  email: ADA@example.com\n  accountRef: {kind: ZoomAccount, name: zoom}\n")})
+		code, stdout, stderr := runShowingNoSecret(t, nil, append([]string{"plan", "-f", dir, "-n", ns}, admin...)...)
+		if code != exitChanges {
+			t.Errorf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, exitChanges, stdout, stderr)
+		}
+		if want := "team-a/ada2 (ADA@example.com): refused: email ADA@example.com in this Zoom account is already managed by ZoomUser team-a/ada\n"; !strings.Contains(stdout, want) {
+			t.Errorf("plan lacks %q:\n%s", want, stdout)
+		}
+	})
 	t.Run("a namespace outside a ClusterZoomAccount's allowedNamespaces is refused", func(t *testing.T) {
 		manifests := zoomUser("outsider", "  email: new@example.com\n  accountRef: {kind: ClusterZoomAccount, name: restricted}\n") + "---\n" +
 			zoomUser("insider", "  email: new@example.com\n  accountRef: {kind: ClusterZoomAccount, name: default}\n")

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	flag "github.com/spf13/pflag"
@@ -53,14 +54,15 @@ For each ZoomUser the plan says one of:
                  ClusterZoomAccount (allowedNamespaces)
   update         the operator changes these fields, each shown "from" -> "to"
   not corrected  Zoom differs from the spec, and managementPolicies exclude
-                 the change (the operator reports it as Drifted)
+                 the change (the operator reports it as Drifted), or the
+                 user is missing and they exclude Create (NotInZoom)
   unchanged      Zoom matches; listed only with --show-unchanged, or when
                  there is something to say: a pending invitation (the
                  operator leaves it alone until the person accepts it), a
                  suspended object, a type that waits for the user's activation.
 and ends with a summary:
   Plan: 2 to create, 3 to adopt, 1 to update, 1 refused, 0 not corrected, 993 unchanged.
-Roles (spec.role) are not planned.
+Roles (spec.role) are not planned: a ZoomUser that names one gets a note.
 
 Which ZoomUsers:
   -f FILE|DIR|-   manifests as you would kubectl apply them (repeatable). A
@@ -197,6 +199,9 @@ type planner struct {
 	adoptSet bool // --adopt-existing-users was given
 	getenv   func(string) string
 	stderr   io.Writer
+	// others are the ZoomUsers of the manifests' namespaces in the cluster
+	// that no manifest names: not planned, but they hold emails.
+	others []zoomv1.ZoomUser
 }
 
 // accountGroup is the ZoomUsers of one account, looked up together.
@@ -223,10 +228,8 @@ func (p *planner) run(ctx context.Context, stdin io.Reader) ([]plan.Entry, error
 	for i := range users {
 		entries[i] = plan.Entry{Name: objectName(&users[i]), Email: users[i].Spec.Email}
 	}
-	if fixed == nil {
-		p.checkNamespaces(ctx, groups, users, entries, refusals)
-	}
-	conflicts(groups, order, users, entries, refusals)
+	p.checkNamespaces(ctx, groups, users, entries, refusals)
+	conflicts(groups, order, users, entries, refusals, p.othersByGroup(groups, fixed))
 	for _, key := range order {
 		p.planGroup(ctx, groups[key], users, entries, refusals)
 	}
@@ -271,9 +274,27 @@ func (p *planner) namespaceRefusal(ctx context.Context, acct *account, namespace
 	return fmt.Sprintf("namespace %s is not allowed to use %s (allowedNamespaces)", namespace, acct.Name), nil
 }
 
+// othersByGroup sorts the cluster's other ZoomUsers into the planned
+// accounts they use; those of other accounts are left out.
+func (p *planner) othersByGroup(groups map[string]*accountGroup, fixed *account) map[string][]*zoomv1.ZoomUser {
+	out := map[string][]*zoomv1.ZoomUser{}
+	for i := range p.others {
+		zu := &p.others[i]
+		key := fixedKey
+		if fixed == nil {
+			key = accountName(zu.Namespace, zu.Spec.AccountRef)
+		}
+		if _, ok := groups[key]; ok {
+			out[key] = append(out[key], zu)
+		}
+	}
+	return out
+}
+
 // conflicts refuses the users that lose their email to another of the
-// same Zoom account. Users whose account cannot be used claim nothing.
-func conflicts(groups map[string]*accountGroup, order []string, users []zoomv1.ZoomUser, entries []plan.Entry, refusals []string) {
+// same Zoom account, planned or already in the cluster (others). Users
+// whose account cannot be used claim nothing.
+func conflicts(groups map[string]*accountGroup, order []string, users []zoomv1.ZoomUser, entries []plan.Entry, refusals []string, others map[string][]*zoomv1.ZoomUser) {
 	claimants := map[string][]*zoomv1.ZoomUser{} // Zoom account -> users
 	index := map[*zoomv1.ZoomUser]int{}
 	for _, key := range order {
@@ -282,6 +303,7 @@ func conflicts(groups map[string]*accountGroup, order []string, users []zoomv1.Z
 			continue
 		}
 		zoomAccount := g.acct.Settings.APIURL + " " + g.acct.Credentials.AccountID
+		claimants[zoomAccount] = append(claimants[zoomAccount], others[key]...)
 		for _, i := range g.items {
 			if entries[i].Err == nil && refusals[i] == "" {
 				claimants[zoomAccount] = append(claimants[zoomAccount], &users[i])
@@ -291,7 +313,9 @@ func conflicts(groups map[string]*accountGroup, order []string, users []zoomv1.Z
 	}
 	for _, list := range claimants {
 		for loser, refusal := range plan.Conflicts(list) {
-			refusals[index[loser]] = refusal
+			if i, planned := index[loser]; planned {
+				refusals[i] = refusal
+			}
 		}
 	}
 }
@@ -365,8 +389,20 @@ func (p *planner) takeLiveStatus(ctx context.Context, cl *cluster, users []zoomv
 			taken++
 		}
 	}
+	p.others = nil
+	for _, byName := range live {
+		for name, zu := range byName {
+			if !named(users, zu.Namespace, name) {
+				p.others = append(p.others, *zu)
+			}
+		}
+	}
 	fmt.Fprintf(p.stderr, "%d of the manifests exist in the cluster; the plan uses their status\n", taken)
 	return nil
+}
+
+func named(users []zoomv1.ZoomUser, namespace, name string) bool {
+	return slices.ContainsFunc(users, func(zu zoomv1.ZoomUser) bool { return zu.Namespace == namespace && zu.Name == name })
 }
 
 func (p *planner) clusterUsers(ctx context.Context) ([]zoomv1.ZoomUser, error) {

@@ -62,6 +62,7 @@ const (
 	MsgOwn          = "exists; created by the operator (status.createRequestedAt), bound as its own"
 	MsgGoneByID     = "the Zoom user of status.id is gone"
 	MsgOtherByEmail = "the Zoom user of status.id is gone; another user has the email"
+	MsgRole         = "spec.role is not planned: the operator compares it with the account's roles when it runs"
 )
 
 // Input is one ZoomUser and what Zoom says of its email.
@@ -97,6 +98,14 @@ type Step struct {
 
 // Decide returns what the operator would do with in.User.
 func Decide(in Input) Step {
+	step := decide(in)
+	if in.User.Spec.Role != "" && step.Verdict != Refused && !in.User.Spec.Suspend {
+		step.Notes = append(step.Notes, MsgRole)
+	}
+	return step
+}
+
+func decide(in Input) Step {
 	spec, status := &in.User.Spec, &in.User.Status
 	if spec.Suspend {
 		return Step{Verdict: Unchanged, Detail: MsgSuspended}
@@ -138,7 +147,7 @@ func Decide(in Input) Step {
 // without an id; the operator finds it by email when it binds them.
 func existing(u *zoom.User) string {
 	if u.ID == "" {
-		return "existing Zoom user (its id comes with the invitation's acceptance)"
+		return "existing Zoom user (a pending invitation, listed without an id)"
 	}
 	return "existing Zoom user " + u.ID
 }

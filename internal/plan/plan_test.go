@@ -110,10 +110,15 @@ func TestDecide(t *testing.T) {
 			in:   Input{User: zu(), Remote: remote(status(zoom.StatusPending)), AdoptExistingUsers: true},
 			want: Step{Verdict: Adopt, Detail: "existing Zoom user z1", Pending: true, Notes: []string{MsgPending}},
 		},
+		// Roles need the account's role list: named, never hidden.
+		"a role is noted, not planned": {
+			in:   Input{User: zu(func(u *zoomv1.ZoomUser) { u.Spec.Role = "Admin" }), Remote: remote(), AdoptExistingUsers: true},
+			want: Step{Verdict: Adopt, Detail: "existing Zoom user z1", Notes: []string{MsgRole}},
+		},
 		// Zoom lists some pending users without an id.
 		"exists as a listed invitation without an id: adopt, no empty id": {
 			in:   Input{User: zu(), Remote: remote(status(zoom.StatusPending), func(u *zoom.User) { u.ID = "" }), AdoptExistingUsers: true},
-			want: Step{Verdict: Adopt, Detail: "existing Zoom user (its id comes with the invitation's acceptance)", Pending: true, Notes: []string{MsgPending}},
+			want: Step{Verdict: Adopt, Detail: "existing Zoom user (a pending invitation, listed without an id)", Pending: true, Notes: []string{MsgPending}},
 		},
 		"exists, no adoption: refused": {
 			in:   Input{User: zu(), Remote: remote()},
