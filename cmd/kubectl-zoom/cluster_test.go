@@ -226,6 +226,11 @@ func TestAccountsThroughKubeconfig(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("plan lacks\n%s\ngot\n%s", want, stdout)
 		}
+		// The hosts are checked before the Secret is read: the refusal
+		// names the host, not the missing permission.
+		if want := "team-a/mallory (mallory@example.com): error: ZoomAccount/team-a/evil points outside the allowed Zoom hosts"; !strings.Contains(stdout, want) {
+			t.Errorf("plan lacks\n%s\ngot\n%s", want, stdout)
+		}
 	})
 	t.Run("plan of a namespace", func(t *testing.T) {
 		kubeconfig := kubeconfigFor(t, cp, "planner", ns, append(canReadUsersAndAccounts, rule("", "secrets", "get"))...)
