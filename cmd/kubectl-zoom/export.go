@@ -118,20 +118,10 @@ func (f *exportFlags) register(fs *flag.FlagSet) {
 
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kubectl zoom export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var f exportFlags
 	f.register(fs)
-	// pflag would print the help to stderr on --help; it goes to stdout.
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, exportHelp)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "kubectl zoom export: %v (see --help)\n", err)
-		return exitUsage
+	if code, done := parseFlags(fs, args, exportHelp, exitUsage, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "kubectl zoom export: unexpected arguments %q\n", fs.Args())

@@ -27,6 +27,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	flag "github.com/spf13/pflag"
 )
 
 func main() {
@@ -97,4 +99,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintf(stderr, "kubectl zoom: unknown command %q\n\n%s", args[0], usage)
 		return exitUsage
 	}
+}
+
+// parseFlags parses a command's flags. done says the command must stop
+// with code: after --help, printed to stdout with every flag, or after a
+// flag error (usageCode).
+func parseFlags(fs *flag.FlagSet, args []string, help string, usageCode int, stdout, stderr io.Writer) (code int, done bool) {
+	fs.SetOutput(stderr)
+	// pflag would print the help to stderr on --help; it goes to stdout.
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, help)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return exitOK, true
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v (see --help)\n", fs.Name(), err)
+		return usageCode, true
+	}
+	return 0, false
 }

@@ -145,19 +145,11 @@ const lookupByEmailMax = 5
 
 func runPlan(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kubectl zoom plan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var f planFlags
 	f.register(fs)
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, planHelp)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "kubectl zoom plan: %v (see --help)\n", err)
-		return exitError
+	// Exit code 2 means "changes planned", so bad flags are 1.
+	if code, done := parseFlags(fs, args, planHelp, exitError, stdout, stderr); done {
+		return code
 	}
 	if err := f.check(fs); err != nil {
 		fmt.Fprintf(stderr, "kubectl zoom plan: %v\n", err)
