@@ -163,10 +163,12 @@ func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 // userControllerOptions configures the ZoomUser controller. Its queue is
 // controller-runtime's priority queue (named here, though it is the default,
 // because interactive changes depend on it): events from the initial list
-// and unchanged resyncs of the informer enter at handler.LowPriority, new and
-// changed objects at the default priority, so a ZoomUser someone creates or
-// edits while thousands converge is reconciled next rather than after them.
-// Every request still spends the same account budget.
+// and unchanged resyncs of the informer, resyncs and retries after a paced
+// wait (see result) enter at handler.LowPriority, new and changed objects at
+// the default priority, so a ZoomUser someone creates or edits while
+// thousands converge is reconciled next rather than after them. Every
+// request still spends the same account budget, in which a retry yields to
+// a first attempt (see pacedWaits and zoom.WithLowPriority).
 func userControllerOptions(maxConcurrent int, baseline bool) controller.Options {
 	opts := controller.Options{MaxConcurrentReconciles: maxConcurrent, UsePriorityQueue: new(true)}
 	if !baseline {
