@@ -145,10 +145,14 @@ func (r *ZoomUserReconciler) now() time.Time {
 func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 	m := &mapper{reader: mgr.GetClient()}
 	onSpecChange := builder.WithPredicates(predicate.GenerationChangedPredicate{})
+	arrivals := newChangeArrivals()
 	return ctrl.NewControllerManagedBy(mgr).
 		// Only spec changes (and deletions) of the object itself: its own
 		// status writes must not bring a requeue it asked for early.
-		For(&zoomv1.ZoomUser{}, onSpecChange).
+		// Creates and spec changes are queued at the priority their pace
+		// gives them (see changeArrivals).
+		For(&zoomv1.ZoomUser{}, builder.WithPredicates(onDelete)).
+		Watches(&zoomv1.ZoomUser{}, arrivals.handler(), onSpecChange).
 		Watches(&zoomv1.ZoomUser{}, handler.EnqueueRequestsFromMapFunc(m.usersSharingEmail), builder.WithPredicates(onDelete)).
 		Watches(&zoomv1.ClusterZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.usersOfAccount), onSpecChange).
 		Watches(&zoomv1.ZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.usersOfAccount), onSpecChange).
@@ -162,13 +166,14 @@ func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 
 // userControllerOptions configures the ZoomUser controller. Its queue is
 // controller-runtime's priority queue (named here, though it is the default,
-// because interactive changes depend on it): events from the initial list
-// and unchanged resyncs of the informer, resyncs and retries after a paced
-// wait (see result) enter at handler.LowPriority, new and changed objects at
-// the default priority, so a ZoomUser someone creates or edits while
-// thousands converge is reconciled next rather than after them. Every
-// request still spends the same account budget, in which a retry yields to
-// a first attempt (see pacedWaits and zoom.WithLowPriority).
+// because interactive changes depend on it): events from the initial list,
+// resyncs, retries after a paced wait (see result) and changes arriving
+// faster than a person makes them (see changeArrivals) enter at
+// handler.LowPriority, other new and changed objects at the default
+// priority, so a ZoomUser someone creates or edits while thousands converge
+// is reconciled next rather than after them. Every request still spends the
+// same account budget, in which a retry yields to a first attempt (see
+// pacedWaits and zoom.WithLowPriority).
 func userControllerOptions(maxConcurrent int, baseline bool) controller.Options {
 	opts := controller.Options{MaxConcurrentReconciles: maxConcurrent, UsePriorityQueue: new(true)}
 	if !baseline {
