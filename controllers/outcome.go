@@ -283,15 +283,19 @@ func readyChanged(before, after []metav1.Condition) bool {
 
 // result turns an outcome into the controller's answer. Waits never return
 // an error: a rate limit is not a failure and must not feed the per-item
-// exponential backoff. A wait keeps the priority the request came with, so
-// that a change a person made stays ahead of the bulk while it waits for the
-// budget; a resync goes to the back of the priority queue, since nothing
-// changed and someone's new change must not wait behind it (without a Priority,
-// controller-runtime would requeue it at the priority it was taken with).
+// exponential backoff. A paced wait (the account's budget sent the request
+// away) comes back at handler.LowPriority, as a retry behind the events of
+// new and changed objects, which the budget also serves first; other waits
+// keep the priority the request came with. A resync goes to the back of the
+// priority queue, since nothing changed and someone's new change must not
+// wait behind it (without a Priority, controller-runtime would requeue it
+// at the priority it was taken with).
 func result(out outcome, resync time.Duration) (ctrl.Result, error) {
 	switch {
 	case out.err != nil:
 		return ctrl.Result{}, out.err
+	case out.wait > 0 && out.paced:
+		return ctrl.Result{RequeueAfter: out.wait, Priority: new(handler.LowPriority)}, nil
 	case out.wait > 0:
 		return ctrl.Result{RequeueAfter: out.wait}, nil
 	default:

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -35,6 +36,7 @@ import (
 
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/patch"
+	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
 
 // ZoomUserReconciler makes a Zoom user match each ZoomUser.
@@ -47,6 +49,7 @@ type ZoomUserReconciler struct {
 	accounts *accountResolver
 	timing   timing
 	baseline bool // see Options.Baseline
+	paced    pacedWaits
 }
 
 // +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomusers,verbs=get;list;watch;patch
@@ -64,8 +67,18 @@ const statusWriteTimeout = 10 * time.Second
 func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
 	zu := &zoomv1.ZoomUser{}
 	if err := r.Get(ctx, req.NamespacedName, zu); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.paced.forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	// A retry after a paced wait yields the budget to first attempts.
+	var out outcome
+	generation := zu.Generation
+	if r.paced.retrying(req.NamespacedName, generation) {
+		ctx = zoom.WithLowPriority(ctx)
+	}
+	defer func() { r.paced.settle(req.NamespacedName, generation, out.paced) }()
 	p := patch.New(r.Client, zu)
 	defer func() { retErr = errors.Join(retErr, p.FinalStatus(ctx, zu, statusWriteTimeout)) }()
 	// A slow or hostile Zoom cannot hold a worker past the deadline.
@@ -73,7 +86,6 @@ func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 	defer cancel()
 
 	before := zu.DeepCopy()
-	var out outcome
 	switch {
 	case !zu.DeletionTimestamp.IsZero():
 		var released bool
@@ -133,10 +145,14 @@ func (r *ZoomUserReconciler) now() time.Time {
 func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 	m := &mapper{reader: mgr.GetClient()}
 	onSpecChange := builder.WithPredicates(predicate.GenerationChangedPredicate{})
+	arrivals := newChangeArrivals()
 	return ctrl.NewControllerManagedBy(mgr).
 		// Only spec changes (and deletions) of the object itself: its own
 		// status writes must not bring a requeue it asked for early.
-		For(&zoomv1.ZoomUser{}, onSpecChange).
+		// Creates and spec changes are queued at the priority their pace
+		// gives them (see changeArrivals).
+		For(&zoomv1.ZoomUser{}, builder.WithPredicates(onDelete)).
+		Watches(&zoomv1.ZoomUser{}, arrivals.handler(), onSpecChange).
 		Watches(&zoomv1.ZoomUser{}, handler.EnqueueRequestsFromMapFunc(m.usersSharingEmail), builder.WithPredicates(onDelete)).
 		Watches(&zoomv1.ClusterZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.usersOfAccount), onSpecChange).
 		Watches(&zoomv1.ZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.usersOfAccount), onSpecChange).
@@ -150,11 +166,14 @@ func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 
 // userControllerOptions configures the ZoomUser controller. Its queue is
 // controller-runtime's priority queue (named here, though it is the default,
-// because interactive changes depend on it): events from the initial list
-// and unchanged resyncs of the informer enter at handler.LowPriority, new and
-// changed objects at the default priority, so a ZoomUser someone creates or
-// edits while thousands converge is reconciled next rather than after them.
-// Every request still spends the same account budget.
+// because interactive changes depend on it): events from the initial list,
+// resyncs, retries after a paced wait (see result) and changes arriving
+// faster than a person makes them (see changeArrivals) enter at
+// handler.LowPriority, other new and changed objects at the default
+// priority, so a ZoomUser someone creates or edits while thousands converge
+// is reconciled next rather than after them. Every request still spends the
+// same account budget, in which a retry yields to a first attempt (see
+// pacedWaits and zoom.WithLowPriority).
 func userControllerOptions(maxConcurrent int, baseline bool) controller.Options {
 	opts := controller.Options{MaxConcurrentReconciles: maxConcurrent, UsePriorityQueue: new(true)}
 	if !baseline {

@@ -337,3 +337,53 @@ func TestMeasureExport(t *testing.T) {
 		t.Errorf("table lacks %q:\n%s", row, rp.exportTable())
 	}
 }
+
+func TestInteractivePercentiles(t *testing.T) {
+	s := func(secs ...float64) *interactiveStats {
+		st := &interactiveStats{}
+		for _, v := range secs {
+			st.latency = append(st.latency, time.Duration(v*float64(time.Second)))
+		}
+		return st
+	}
+	tests := map[string]struct {
+		st             *interactiveStats
+		p50, p95, max  string
+		notReadyCounts int
+	}{
+		"twenty in order": {
+			st:  s(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20),
+			p50: "10.0", p95: "19.0", max: "20.0",
+		},
+		"order does not matter": {st: s(3, 1, 2), p50: "2.0", p95: "3.0", max: "3.0"},
+		"one not Ready counts as the longest": {
+			st: s(1, -1, 2), p50: "2.0", p95: "not Ready in time", max: "not Ready in time", notReadyCounts: 1,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got := []string{tc.st.quantile(0.5), tc.st.quantile(0.95), tc.st.quantile(1)}
+			if diff := cmp.Diff([]string{tc.p50, tc.p95, tc.max}, got); diff != "" {
+				t.Errorf("p50, p95, max (-want +got):\n%s", diff)
+			}
+			if got := tc.st.notReady(); got != tc.notReadyCounts {
+				t.Errorf("notReady = %d, want %d", got, tc.notReadyCounts)
+			}
+		})
+	}
+}
+
+func TestParseFlagsInteractive(t *testing.T) {
+	cfg, err := parseFlags([]string{"--interactive=20"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.interactive != 20 || cfg.interactiveStart != 30*time.Second || cfg.interactiveEvery != 5*time.Second {
+		t.Errorf("interactive %d, start %s, every %s; want 20, 30s, 5s", cfg.interactive, cfg.interactiveStart, cfg.interactiveEvery)
+	}
+	for _, bad := range [][]string{{"--interactive=-1"}, {"--interactive=101"}, {"--interactive-every=0"}, {"--interactive-start=-1s"}} {
+		if _, err := parseFlags(bad); err == nil {
+			t.Errorf("parseFlags(%v) accepted it", bad)
+		}
+	}
+}

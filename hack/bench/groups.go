@@ -58,8 +58,12 @@ func (b *bench) groupPhase(ctx context.Context, r *result, c client.Client, fake
 		zg := &zoomv1.ZoomGroup{
 			ObjectMeta: metav1.ObjectMeta{Name: "everyone", Namespace: ns},
 			Spec: zoomv1.ZoomGroupSpec{
-				Name:           "Everyone in " + ns,
-				MemberSelector: &metav1.LabelSelector{}, // every ZoomUser of the namespace
+				Name: "Everyone in " + ns,
+				// Every bulk ZoomUser of the namespace: the single ones
+				// of --interactive are not part of N.
+				MemberSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+					{Key: interactiveLabel, Operator: metav1.LabelSelectorOpDoesNotExist},
+				}},
 			},
 		}
 		if err := c.Create(ctx, zg); err != nil {

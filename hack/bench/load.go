@@ -167,6 +167,9 @@ type readyTracker struct {
 	count   int
 	allAt   time.Time
 	allDone chan struct{}
+
+	// singles are timed apart and do not count towards want.
+	singles singleTimes
 }
 
 // isReady is the convergence rule: Ready=True for the current generation,
@@ -224,6 +227,12 @@ func (t *readyTracker) observe(obj any, deleted bool) {
 	}
 	key := types.NamespacedName{Namespace: zu.Namespace, Name: zu.Name}
 	now := time.Now()
+	if zu.Labels[interactiveLabel] != "" {
+		if !deleted && isReady(zu) {
+			t.singles.note(key, now)
+		}
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	was := t.ready[key]
@@ -257,4 +266,20 @@ func (t *readyTracker) allReadyAt() time.Time {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.allAt
+}
+
+// singleReadyAt is when the single ZoomUser key was first seen Ready.
+func (t *readyTracker) singleReadyAt(key types.NamespacedName) (time.Time, bool) {
+	return t.singles.at(key)
+}
+
+// singlesReady counts the single ZoomUsers among keys seen Ready.
+func (t *readyTracker) singlesReady(keys []types.NamespacedName) int {
+	n := 0
+	for _, k := range keys {
+		if _, ok := t.singles.at(k); ok {
+			n++
+		}
+	}
+	return n
 }

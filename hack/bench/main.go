@@ -68,15 +68,21 @@ type config struct {
 	namespaces    int
 	creators      int
 	margin        time.Duration
-	out           string
-	crdDir        string
-	repoDir       string
-	workDir       string // empty: a new temporary directory
-	keep          bool
-	export        bool // also measure kubectl zoom export at each size
-	exportOnly    bool // measure nothing else: no control plane, no manager
-	assets        string
-	args          []string // as given, for the report's command line
+	// interactive single ZoomUsers are applied one by one during the bulk
+	// create, the first interactiveStart after it began, then one every
+	// interactiveEvery; 0 applies none.
+	interactive      int
+	interactiveStart time.Duration
+	interactiveEvery time.Duration
+	out              string
+	crdDir           string
+	repoDir          string
+	workDir          string // empty: a new temporary directory
+	keep             bool
+	export           bool // also measure kubectl zoom export at each size
+	exportOnly       bool // measure nothing else: no control plane, no manager
+	assets           string
+	args             []string // as given, for the report's command line
 }
 
 // The default cap of a run: generous for the operator, which should need
@@ -127,6 +133,9 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.namespaces, "namespaces", 10, "Namespaces the ZoomUsers are spread over.")
 	fs.IntVar(&cfg.creators, "creators", 8, "Goroutines creating ZoomUsers.")
 	fs.DurationVar(&cfg.margin, "margin", 20*time.Second, "Added to the steady-state window after the resync interval and its jitter.")
+	fs.IntVar(&cfg.interactive, "interactive", 0, "Single ZoomUsers to apply one by one during the bulk create (operator and baseline alike), timing each to Ready; 0 applies none.")
+	fs.DurationVar(&cfg.interactiveStart, "interactive-start", 30*time.Second, "When the first single ZoomUser is applied, counted from the first bulk create.")
+	fs.DurationVar(&cfg.interactiveEvery, "interactive-every", 5*time.Second, "Time between two single ZoomUsers.")
 	fs.StringVar(&cfg.out, "out", "", "Write the results, how to reproduce them and what they mean to this Markdown file (e.g. docs/benchmarks.md).")
 	fs.StringVar(&cfg.crdDir, "crds", "config/crd/bases", "Directory of the CRDs to install.")
 	fs.StringVar(&cfg.repoDir, "repo", ".", "Root of the repository; the manager is built from it.")
@@ -159,6 +168,10 @@ func parseFlags(args []string) (config, error) {
 		return cfg, errors.New("--resync must be positive")
 	case cfg.maxConcurrent < 1 || cfg.namespaces < 1 || cfg.creators < 1:
 		return cfg, errors.New("--max-concurrent-reconciles, --namespaces and --creators must be at least 1")
+	case cfg.interactive < 0 || cfg.interactive > 100:
+		return cfg, errors.New("--interactive must be between 0 and 100")
+	case cfg.interactiveStart < 0 || cfg.interactiveEvery <= 0:
+		return cfg, errors.New("--interactive-start must not be negative and --interactive-every must be positive")
 	}
 	return cfg, nil
 }

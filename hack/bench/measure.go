@@ -52,8 +52,11 @@ type result struct {
 	zoomUsers  int           // users in the fake Zoom at the end of creation
 
 	creation callStats
-	steady   *steadyStats // nil when not measured (no convergence, or a failure)
-	groups   *groupStats  // nil when not measured (baseline, no convergence, or a failure)
+	// interactive: the single ZoomUsers applied during creation; nil when
+	// none were (--interactive=0, or the run failed before).
+	interactive *interactiveStats
+	steady      *steadyStats // nil when not measured (no convergence, or a failure)
+	groups      *groupStats  // nil when not measured (baseline, no convergence, or a failure)
 
 	cpuCreation time.Duration // manager CPU from first create to all Ready (or the cap)
 	// othersCreation is the CPU that processes outside this run took on
@@ -214,6 +217,11 @@ func (b *bench) creationPhase(ctx context.Context, r *result, cp *controlPlane, 
 		createDone <- err
 	}()
 
+	var singles *singles
+	if b.cfg.interactive > 0 {
+		singles = applySingles(ctx, cp.client, b.cfg, start, tracker)
+	}
+
 	deadline := time.NewTimer(r.cap)
 	defer deadline.Stop()
 	tick := time.NewTicker(time.Second)
@@ -255,6 +263,12 @@ wait:
 	r.othersCreation = -1
 	if machine1, err := sampleMachine(); err == nil && machineErr == nil {
 		r.othersCreation = othersBetween(machine0, machine1)
+	}
+	if singles != nil {
+		if r.interactive, err = singles.finish(ctx, start, tracker, b.cfg.namespaces, singleReadyTimeout); err != nil {
+			return err
+		}
+		b.say("N=%d %s: %s", r.n, r.mode, r.interactive.describe())
 	}
 	zoom.ResetCounters()
 	if creating {

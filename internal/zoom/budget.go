@@ -190,7 +190,9 @@ func (b *Budget) Wait(ctx context.Context, c Category) error {
 
 // WaitAtMost is Wait, except that a turn further off than maxWait (when
 // positive) is given back and reported as a *WaitError at once, so that the
-// caller can do other work meanwhile.
+// caller can do other work meanwhile. A context marked WithLowPriority
+// reserves only lowPriorityShare of maxWait ahead until one of its calls has
+// been granted a turn.
 func (b *Budget) WaitAtMost(ctx context.Context, c Category, maxWait time.Duration) error {
 	if b == nil {
 		return nil
@@ -198,13 +200,14 @@ func (b *Budget) WaitAtMost(ctx context.Context, c Category, maxWait time.Durati
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r, delay := b.reserve(c, b.now())
-	if delay <= 0 {
-		return nil
+	lp := lowPriorityOf(ctx)
+	r, delay, err := b.turn(ctx, c, maxWait, b.now())
+	if err != nil {
+		return err
 	}
-	if maxWait > 0 && delay > maxWait {
-		r.CancelAt(b.now())
-		return &WaitError{Delay: delay, Reason: fmt.Sprintf("the account's %s request budget is spent", c)}
+	if delay <= 0 {
+		lp.granted()
+		return nil
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < delay {
 		r.CancelAt(b.now())
@@ -214,6 +217,7 @@ func (b *Budget) WaitAtMost(ctx context.Context, c Category, maxWait time.Durati
 	defer timer.Stop()
 	select {
 	case <-timer.C:
+		lp.granted()
 		return nil
 	case <-ctx.Done():
 		// Hand the token back, so that a caller giving up does not slow
@@ -223,19 +227,46 @@ func (b *Budget) WaitAtMost(ctx context.Context, c Category, maxWait time.Durati
 	}
 }
 
+// turn reserves the caller's turn at now, as far ahead as its priority in
+// ctx allows, and returns how long it must wait for it; a turn further off
+// is a *WaitError. WaitAtMost is turn plus a timer; tests call turn with a
+// fake clock.
+func (b *Budget) turn(ctx context.Context, c Category, maxWait time.Duration, now time.Time) (*rate.Reservation, time.Duration, error) {
+	r, delay, ok := b.reserveWithin(c, now, lowPriorityOf(ctx).horizon(maxWait))
+	if !ok {
+		return nil, delay, &WaitError{Delay: delay, Reason: fmt.Sprintf("the account's %s request budget is spent", c)}
+	}
+	return r, delay, nil
+}
+
 // reserve takes a token of category c at now and returns how long the caller
 // must wait before using it, with the reservation to cancel if it gives up.
 // Wait is reserve plus a timer; tests call reserve with a fake clock.
 func (b *Budget) reserve(c Category, now time.Time) (*rate.Reservation, time.Duration) {
+	r, delay, _ := b.reserveWithin(c, now, 0)
+	return r, delay
+}
+
+// reserveWithin is reserve, except that a turn further off than horizon
+// (when positive) is not taken: ok is false and delay says how far off the
+// turn was. The check and the hand-back happen under the lock that orders
+// reservations, so the token given back is the last one reserved and is
+// restored whole.
+func (b *Budget) reserveWithin(c Category, now time.Time, horizon time.Duration) (_ *rate.Reservation, delay time.Duration, ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	k := b.buckets[c]
 	if k == nil {
-		return nil, 0
+		return nil, 0, true
 	}
 	k.recover(now)
 	r := k.lim.ReserveN(now, 1)
-	return r, r.DelayFrom(now)
+	delay = r.DelayFrom(now)
+	if horizon > 0 && delay > horizon {
+		r.CancelAt(now)
+		return nil, delay, false
+	}
+	return r, delay, true
 }
 
 // Throttled records that Zoom answered a call of category c with a

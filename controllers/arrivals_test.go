@@ -1,0 +1,115 @@
+/*
+Copyright 2026 The zoom-operator Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
+)
+
+func TestChangeArrivalsTellsABulkFromAPerson(t *testing.T) {
+	start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	const low = handler.LowPriority
+	tests := map[string]struct {
+		gaps []time.Duration // before each change, from the previous one
+		want []int           // the priority of each change
+	}{
+		"a person's changes, seconds apart, keep the default priority": {
+			gaps: []time.Duration{0, 5 * time.Second, 5 * time.Second, 2 * time.Second},
+			want: []int{0, 0, 0, 0},
+		},
+		"a burst of up to interactiveBurst goes first": {
+			gaps: make([]time.Duration, interactiveBurst),
+			want: make([]int, interactiveBurst),
+		},
+		"a bulk beyond the burst is low": {
+			gaps: make([]time.Duration, interactiveBurst+3),
+			want: append(make([]int, interactiveBurst), low, low, low),
+		},
+		"after a bulk, a person's change a few seconds later is first again": {
+			gaps: append(make([]time.Duration, interactiveBurst+2), 3*time.Second),
+			want: append(make([]int, interactiveBurst), low, low, 0),
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			a := newChangeArrivals()
+			now := start
+			var got []int
+			for _, gap := range tc.gaps {
+				now = now.Add(gap)
+				got = append(got, a.priority(now))
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("priorities (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestBulkCreatesQueueBehindAPersonsCreate feeds controller-runtime's
+// priority queue through the ZoomUser handler: 300 creates of a bulk apply
+// arrive at once, then, two seconds later, one a person makes. The person's
+// comes out after at most the bulk's first interactiveBurst, instead of
+// 301st.
+func TestBulkCreatesQueueBehindAPersonsCreate(t *testing.T) {
+	q := priorityqueue.New[reconcile.Request]("arrivals-test")
+	defer q.ShutDown()
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	arrivals := newChangeArrivals()
+	arrivals.now = func() time.Time { return now }
+	h := arrivals.handler()
+	create := func(name string) {
+		zu := &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: name}}
+		h.Create(context.Background(), event.CreateEvent{Object: zu}, q)
+	}
+	for i := range 300 {
+		create(fmt.Sprintf("bulk-%03d", i))
+	}
+	now = now.Add(2 * time.Second)
+	create("person")
+	// The queue takes additions in the background; wait until it holds
+	// them all, as a backlog would.
+	for deadline := time.Now().Add(5 * time.Second); q.Len() < 301; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the queue holds %d requests, want 301", q.Len())
+		}
+	}
+
+	for taken := 1; taken <= 301; taken++ {
+		req, _, _ := q.GetWithPriority()
+		q.Done(req)
+		if req.Name == "person" {
+			if taken > interactiveBurst+1 {
+				t.Errorf("the person's ZoomUser came out %dth, want within the first %d", taken, interactiveBurst+1)
+			}
+			return
+		}
+	}
+	t.Fatal("the person's ZoomUser never came out")
+}
