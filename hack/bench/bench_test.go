@@ -169,6 +169,17 @@ func TestManagerArgs(t *testing.T) {
 	if diff := cmp.Diff(append(want, "--baseline"), b.managerArgs(modeBaseline)); diff != "" {
 		t.Errorf("baseline args (-want +got):\n%s", diff)
 	}
+	cfg, err := parseFlags([]string{"--manager-flag=--kube-api-qps=300", "--manager-flag=--pprof-bind-address=127.0.0.1:6060"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.cfg.managerFlags = cfg.managerFlags
+	if diff := cmp.Diff(append(want, "--kube-api-qps=300", "--pprof-bind-address=127.0.0.1:6060"), b.managerArgs(modeOperator)); diff != "" {
+		t.Errorf("args with --manager-flag (-want +got):\n%s", diff)
+	}
+	if _, err := parseFlags([]string{"--manager-flag=kube-api-qps"}); err == nil {
+		t.Error("--manager-flag accepted a value that is no flag")
+	}
 }
 
 func TestDivide(t *testing.T) {

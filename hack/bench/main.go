@@ -79,6 +79,7 @@ type config struct {
 	repoDir          string
 	workDir          string // empty: a new temporary directory
 	keep             bool
+	managerFlags     []string // more manager flags, as given (--manager-flag)
 	export           bool // also measure kubectl zoom export at each size
 	exportOnly       bool // measure nothing else: no control plane, no manager
 	assets           string
@@ -142,6 +143,13 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.workDir, "work-dir", "", "Directory for the manager binary, kubeconfigs and manager logs (default: a new temporary directory).")
 	fs.BoolVar(&cfg.keep, "keep", false, "Keep the work directory (manager logs) after the run.")
 	fs.BoolVar(&cfg.export, "export", true, "Also measure `kubectl zoom export` of each size against the plan's limits, with pages of 2,000 and capped at 300.")
+	fs.Func("manager-flag", "A further flag for the manager, e.g. --manager-flag=--kube-api-qps=300 (repeatable); the report names it.", func(v string) error {
+		if !strings.HasPrefix(v, "--") {
+			return fmt.Errorf("%q is no flag: give it as --name=value", v)
+		}
+		cfg.managerFlags = append(cfg.managerFlags, v)
+		return nil
+	})
 	fs.BoolVar(&cfg.exportOnly, "export-only", false, "Measure only `kubectl zoom export` (seconds, calls per user); needs no control plane and no KUBEBUILDER_ASSETS.")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err

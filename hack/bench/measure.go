@@ -196,7 +196,7 @@ func (b *bench) managerArgs(m mode) []string {
 	if m == modeBaseline {
 		args = append(args, "--baseline")
 	}
-	return args
+	return append(args, b.cfg.managerFlags...)
 }
 
 // creationPhase creates the users and waits until all are Ready or the cap
