@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
@@ -47,6 +48,11 @@ const (
 type changeArrivals struct {
 	allowance *rate.Limiter
 	now       func() time.Time // the clock; tests replace it
+	// queuedLow, when set, learns of each object queued at low priority,
+	// so that its first attempt also takes the budget's low class: a
+	// bulk's first attempts must not fill the budget's horizon ahead of a
+	// person's change any more than its retries do.
+	queuedLow func(key types.NamespacedName, generation int64)
 }
 
 func newChangeArrivals() *changeArrivals {
@@ -77,6 +83,9 @@ func (a *changeArrivals) handler() handler.EventHandler {
 		p := handler.LowPriority
 		if !initial {
 			p = a.priority(a.now())
+		}
+		if p == handler.LowPriority && a.queuedLow != nil {
+			a.queuedLow(req.NamespacedName, obj.GetGeneration())
 		}
 		pq.AddWithOpts(priorityqueue.AddOpts{Priority: &p}, req)
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -83,6 +84,8 @@ func TestBulkCreatesQueueBehindAPersonsCreate(t *testing.T) {
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	arrivals := newChangeArrivals()
 	arrivals.now = func() time.Time { return now }
+	var low pacedWaits
+	arrivals.queuedLow = func(key types.NamespacedName, generation int64) { low.settle(key, generation, true) }
 	h := arrivals.handler()
 	create := func(name string) {
 		zu := &zoomv1.ZoomUser{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: name}}
@@ -93,6 +96,13 @@ func TestBulkCreatesQueueBehindAPersonsCreate(t *testing.T) {
 	}
 	now = now.Add(2 * time.Second)
 	create("person")
+	// The bulk beyond the burst also takes the budget's low class from its
+	// first attempt; the person's and the burst's do not.
+	key := func(name string) types.NamespacedName { return types.NamespacedName{Namespace: "team-a", Name: name} }
+	if low.retrying(key("person"), 0) || low.retrying(key("bulk-000"), 0) || !low.retrying(key("bulk-299"), 0) {
+		t.Errorf("low class: person %v, bulk-000 %v, bulk-299 %v; want false, false, true",
+			low.retrying(key("person"), 0), low.retrying(key("bulk-000"), 0), low.retrying(key("bulk-299"), 0))
+	}
 	// The queue takes additions in the background; wait until it holds
 	// them all, as a backlog would.
 	for deadline := time.Now().Add(5 * time.Second); q.Len() < 301; time.Sleep(time.Millisecond) {

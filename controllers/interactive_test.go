@@ -52,13 +52,15 @@ func TestNewUserOvertakesPacedBulk(t *testing.T) {
 	for i := range bulk {
 		tn.create(tn.user(fmt.Sprintf("bulk-%03d", i), fmt.Sprintf("bulk-%03d@example.com", i), orphan))
 	}
-	// Every bulk user has had its first attempt: from now on they are
-	// paced retries, and most of them wait.
+	// A third of the bulk has had its first attempt: those are paced
+	// retries now, the rest still wait in the queue for their first. (Not
+	// all of them: on a loaded machine the first pass can take longer than
+	// the budget needs to serve half the bulk, and the test could not tell.)
 	var readyBefore int
-	waitFor(t, "every bulk ZoomUser reconciled once", func() bool {
+	waitFor(t, "a third of the bulk ZoomUsers reconciled once", func() bool {
 		seen, ready := tn.bulkProgress()
 		readyBefore = ready
-		return seen == bulk
+		return seen >= bulk/3
 	})
 	if readyBefore+overtakenBy >= bulk/2 {
 		t.Fatalf("%d of %d bulk users Ready before the new one was created: too many for the test to tell", readyBefore, bulk)

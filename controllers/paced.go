@@ -23,8 +23,9 @@ import (
 )
 
 // pacedWaits remembers which ZoomUsers the account's budget last sent away
-// (a paced wait), and at which generation, so that their next reconcile is
-// known to be a retry: it runs at low priority, in the work queue and for
+// (a paced wait), or the work queue took in at low priority as part of a
+// bulk (see changeArrivals), and at which generation, so that their next
+// reconcile is known to be a retry or a bulk's: it runs at low priority, in the work queue and for
 // the budget (zoom.WithLowPriority), behind the first attempts of new and
 // changed objects. A person's edit makes a new generation, which is a first
 // attempt again. An entry lives from a paced wait until the object's next

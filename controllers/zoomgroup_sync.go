@@ -135,8 +135,12 @@ func (s *groupSync) syncMembers(ctx context.Context) outcome {
 		Added: s.zg.Status.AddedMembers, RemoveUnmanaged: s.zg.Spec.RemoveUnmanagedMembers,
 		Frozen: frozenIDs(users.Items),
 	})
+	// The pending members are recorded with the outcome, not with the
+	// members recorded before the calls (see apply), so that no status
+	// shows the new pending list beside the last pass's Ready and count.
+	out, ok := s.apply(ctx, plan, len(current))
 	s.zg.Status.PendingMembers, s.zg.Status.PendingCount = plan.Pending, int32(len32(plan.PendingCount))
-	if out, ok := s.apply(ctx, plan, len(current)); !ok {
+	if !ok {
 		return out
 	}
 	return ready(zoomv1.ReasonSynced, readyMessage(plan))

@@ -23,6 +23,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -146,6 +147,7 @@ func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 	m := &mapper{reader: mgr.GetClient()}
 	onSpecChange := builder.WithPredicates(predicate.GenerationChangedPredicate{})
 	arrivals := newChangeArrivals()
+	arrivals.queuedLow = func(key types.NamespacedName, generation int64) { r.paced.settle(key, generation, true) }
 	return ctrl.NewControllerManagedBy(mgr).
 		// Only spec changes (and deletions) of the object itself: its own
 		// status writes must not bring a requeue it asked for early.

@@ -34,10 +34,16 @@ import (
 type groupRow struct {
 	key, name, ready, reason, id string
 	members, pending             int32
+	// waiting counts the pending members the operator still works on:
+	// every reason but InvitePending, which waits on a person.
+	waiting int
 }
 
-// done: Ready at the object's generation, bound to a Zoom group.
-func (r groupRow) done() bool { return r.id != "" && r.ready == string(metav1.ConditionTrue) }
+// done: Ready at the object's generation, bound to a Zoom group, with
+// every selected user that can be a member one.
+func (r groupRow) done() bool {
+	return r.id != "" && r.ready == string(metav1.ConditionTrue) && r.waiting == 0
+}
 
 // waitForGroups follows the sample ZoomGroups, once the users are Ready,
 // until each is Ready, and prints their table: the group of the samples
@@ -84,6 +90,11 @@ func (s *session) groupRows(ctx context.Context) ([]groupRow, error) {
 		default:
 			row := groupRow{key: key.String(), name: zg.Spec.Name, id: zg.Status.ID,
 				members: zg.Status.MemberCount, pending: zg.Status.PendingCount}
+			for _, m := range zg.Status.PendingMembers {
+				if m.Reason != zoomv1.PendingInvitePending {
+					row.waiting++
+				}
+			}
 			if c := meta.FindStatusCondition(zg.Status.Conditions, zoomv1.ConditionReady); c != nil && c.ObservedGeneration == zg.Generation {
 				row.ready, row.reason = string(c.Status), c.Reason
 			}
