@@ -80,8 +80,8 @@ type config struct {
 	workDir          string // empty: a new temporary directory
 	keep             bool
 	managerFlags     []string // more manager flags, as given (--manager-flag)
-	export           bool // also measure kubectl zoom export at each size
-	exportOnly       bool // measure nothing else: no control plane, no manager
+	export           bool     // also measure kubectl zoom export at each size
+	exportOnly       bool     // measure nothing else: no control plane, no manager
 	assets           string
 	args             []string // as given, for the report's command line
 }
