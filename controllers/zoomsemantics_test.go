@@ -34,7 +34,7 @@ import (
 func (tn *tenant) changesSince(n int) []zoomfake.Request {
 	var out []zoomfake.Request
 	for _, r := range tn.fake.Requests()[n:] {
-		if r.Endpoint != zoomfake.EndpointToken && !strings.HasPrefix(r.Endpoint, "GET ") {
+		if zoomfake.IsWrite(r.Endpoint) {
 			out = append(out, r)
 		}
 	}

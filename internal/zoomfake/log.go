@@ -78,10 +78,26 @@ func (s *Server) CountForEmail(endpoint, email string) int {
 // POST, PATCH, PUT and DELETE but the token endpoint's), whatever their
 // outcome: the count an observe-only promise is tested against.
 func (s *Server) Writes() int {
-	return s.countWhere(func(r *Request) bool { return isWrite(r.Endpoint) })
+	return s.countWhere(func(r *Request) bool { return IsWrite(r.Endpoint) })
 }
 
-func isWrite(endpoint string) bool {
+// WritesByEndpoint counts the requests that asked Zoom to change something,
+// by endpoint; empty when there were none.
+func (s *Server) WritesByEndpoint() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for _, r := range s.log {
+		if IsWrite(r.Endpoint) {
+			out[r.Endpoint]++
+		}
+	}
+	return out
+}
+
+// IsWrite reports whether a request to the endpoint asks Zoom to change
+// something: every POST, PATCH, PUT and DELETE but the token endpoint's.
+func IsWrite(endpoint string) bool {
 	method, _, _ := strings.Cut(endpoint, " ")
 	return method != "GET" && endpoint != EndpointToken
 }

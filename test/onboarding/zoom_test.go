@@ -165,35 +165,9 @@ func withoutZoomEnv(env []string) []string {
 	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "ZOOM_") })
 }
 
-// writeEndpoints are every call that changes a Zoom account's users,
-// groups or roles.
-var writeEndpoints = []string{
-	zoomfake.EndpointCreateUser, zoomfake.EndpointUpdateUser, zoomfake.EndpointUpdateStatus, zoomfake.EndpointDeleteUser,
-	zoomfake.EndpointCreateGroup, zoomfake.EndpointDeleteGroup, zoomfake.EndpointAddGroupMembers, zoomfake.EndpointRemoveGroupMember,
-	zoomfake.EndpointAssignRole, zoomfake.EndpointUnassignRole,
-}
-
-// writes counts the write calls z saw, by endpoint. Besides the known
-// write endpoints it counts any request that is neither a GET nor the
-// token endpoint, so that a write to a route the list lacks is seen too;
-// the fake's own Writes must agree.
-func writes(z *testenv.Zoom) map[string]int {
-	out := map[string]int{}
-	if n := z.Writes(); n > 0 {
-		out["all (the fake's Writes)"] = n
-	}
-	for _, e := range writeEndpoints {
-		if n := z.Count(e); n > 0 {
-			out[e] = n
-		}
-	}
-	for _, r := range z.Requests() {
-		if !strings.HasPrefix(r.Endpoint, "GET ") && r.Endpoint != zoomfake.EndpointToken && !slices.Contains(writeEndpoints, r.Endpoint) {
-			out["other: "+r.Endpoint+" "+r.Path]++
-		}
-	}
-	return out
-}
+// writes counts the write calls z saw, by endpoint: every request that is
+// neither a GET nor the token endpoint's, whatever its route.
+func writes(z *testenv.Zoom) map[string]int { return z.WritesByEndpoint() }
 
 // callsByEndpoint summarises what z was asked, for the test log.
 func callsByEndpoint(z *testenv.Zoom) map[string]int {
