@@ -24,6 +24,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
+
+	"github.com/zoom-operator/zoom-operator/controllers"
 )
 
 // cacheOptions keep the manager's cache lean and free of secrets: no object
@@ -31,14 +33,19 @@ import (
 // watched as metadata only (Secrets, Namespaces) keep no annotations either,
 // since kubectl's last-applied-configuration annotation holds a Secret's data.
 // With --watch-namespaces, namespaced objects are cached from those
-// namespaces only, for teams that cannot grant cluster-wide reads.
-func cacheOptions(watchNamespaces string) cache.Options {
+// namespaces only, for teams that cannot grant cluster-wide reads. A
+// replica of several (--shard-id) caches only the ZoomUsers and ZoomGroups
+// labelled for it, and the member Leases.
+func cacheOptions(watchNamespaces string, sharded *controllers.ShardOptions) cache.Options {
 	opts := cache.Options{DefaultTransform: leanMetadata}
 	if namespaces := parseNamespaces(watchNamespaces); len(namespaces) > 0 {
 		opts.DefaultNamespaces = map[string]cache.Config{}
 		for _, ns := range namespaces {
 			opts.DefaultNamespaces[ns] = cache.Config{}
 		}
+	}
+	if sharded != nil {
+		opts.ByObject = sharded.CacheByObject()
 	}
 	return opts
 }

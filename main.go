@@ -64,6 +64,10 @@ type options struct {
 	listMaxUsers     int
 	reconcileTimeout time.Duration
 	watchNamespaces  string
+	shardID          string
+	shardNamespace   string
+	shardLease       time.Duration
+	shardRenew       time.Duration
 }
 
 func main() {
@@ -85,6 +89,10 @@ func main() {
 	flag.IntVar(&o.listMaxUsers, "zoom-list-max-users", zoom.DefaultMaxListUsers, "Most users one listing of a Zoom account may return before it is abandoned, bounding what any server can make the manager hold.")
 	flag.DurationVar(&o.reconcileTimeout, "reconcile-timeout", 2*time.Minute, "Deadline of one reconcile, whatever Zoom does.")
 	flag.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces whose ZoomUsers, ZoomAccounts and Secrets the manager watches; empty watches all. Cluster-scoped objects (ClusterZoomAccounts, Namespaces) are watched cluster-wide either way.")
+	flag.StringVar(&o.shardID, "shard-id", "", "Run as one of several replicas that split the Zoom accounts between them, under this unique name (the pod's name); each replica then caches only its accounts' ZoomUsers and ZoomGroups. Needs --leader-elect (the leader assigns accounts). Empty: one manager serves every account.")
+	flag.StringVar(&o.shardNamespace, "shard-namespace", "", "Namespace of the replicas' member Leases (default: --leader-election-namespace, else $POD_NAMESPACE, else the pod's own).")
+	flag.DurationVar(&o.shardLease, "shard-lease-duration", 15*time.Second, "How long a replica's accounts stay with it after its last Lease renewal: the longest a dead replica's accounts wait to move.")
+	flag.DurationVar(&o.shardRenew, "shard-renew-deadline", 10*time.Second, "How long a replica may fail to renew its Lease before it stops (less than --shard-lease-duration, so that it stops before its accounts move).")
 	showVersion := flag.Bool("version", false, "Print the version, commit and build date, and exit.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
@@ -118,8 +126,12 @@ func (o options) controllerOptions() (controllers.Options, error) {
 		ResyncInterval: o.resync, MaxConcurrentReconciles: o.maxConcurrent, RateScale: o.rateScale,
 		ZoomTimeout: o.zoomTimeout, Baseline: o.baseline, AllowedHosts: hosts,
 		MaxListUsers: o.listMaxUsers, ReconcileTimeout: o.reconcileTimeout,
+		Shard: o.shardOptions(),
 	}
 	errs := []error{copts.Validate()}
+	if o.shardID != "" && !o.leaderElect {
+		errs = append(errs, errors.New("--shard-id needs --leader-elect: the leader assigns the accounts to the replicas"))
+	}
 	if o.kubeQPS <= 0 || o.kubeBurst < 1 {
 		errs = append(errs, fmt.Errorf("--kube-api-qps and --kube-api-burst must be positive, got %v and %d", o.kubeQPS, o.kubeBurst))
 	}
@@ -127,6 +139,29 @@ func (o options) controllerOptions() (controllers.Options, error) {
 		errs = append(errs, errors.New("--zoom-rate-scale must be positive"))
 	}
 	return copts, errors.Join(errs...)
+}
+
+// shardOptions are nil without --shard-id.
+func (o options) shardOptions() *controllers.ShardOptions {
+	if o.shardID == "" {
+		return nil
+	}
+	return &controllers.ShardOptions{ID: o.shardID, Namespace: o.leaseNamespace(),
+		LeaseDuration: o.shardLease, RenewDeadline: o.shardRenew, Namespaces: parseNamespaces(o.watchNamespaces)}
+}
+
+// leaseNamespace finds where the member Leases live, as leader election does.
+func (o options) leaseNamespace() string {
+	for _, ns := range []string{o.shardNamespace, o.leaderElectionNS, os.Getenv("POD_NAMESPACE")} {
+		if ns != "" {
+			return ns
+		}
+	}
+	data, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(data))
 }
 
 func run(o options, copts controllers.Options) error {
@@ -145,7 +180,7 @@ func run(o options, copts controllers.Options) error {
 		LeaderElectionID:              "zoom-operator.zoomoperator.dev",
 		LeaderElectionNamespace:       o.leaderElectionNS,
 		LeaderElectionReleaseOnCancel: true,
-		Cache:                         cacheOptions(o.watchNamespaces),
+		Cache:                         cacheOptions(o.watchNamespaces, copts.Shard),
 	})
 	if err != nil {
 		return err

@@ -33,7 +33,7 @@ func TestCacheOptions(t *testing.T) {
 		{"team-a", []string{"team-a"}},
 		{"team-a, team-b,team-a,", []string{"team-a", "team-b"}},
 	} {
-		opts := cacheOptions(tc.flag)
+		opts := cacheOptions(tc.flag, nil)
 		var got []string
 		for ns := range opts.DefaultNamespaces {
 			got = append(got, ns)

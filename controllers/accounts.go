@@ -61,6 +61,7 @@ type accountResolver struct {
 	reader client.Reader // cached: accounts, Secret and Namespace metadata
 	live   client.Reader // uncached: Secrets
 	pool   *accountpool.Pool
+	shards *sharding // nil: this manager serves every account
 }
 
 // resolve returns the account that an object of namespace naming ref may
@@ -70,7 +71,13 @@ func (r *accountResolver) resolve(ctx context.Context, namespace string, ref zoo
 	if err != nil {
 		return nil, err
 	}
-	return r.connect(ctx, obj)
+	acct, err := r.connect(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	// Every path to Zoom passes here: another replica's account is refused
+	// whatever labels the object carries.
+	return acct, r.shards.check(ctx, acct.Identity)
 }
 
 // identity returns the Zoom account that ref, seen from namespace,

@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -37,20 +38,30 @@ const (
 	credentialsIndex    = "spec.credentialsSecretRef" // accounts -> namespace/name
 )
 
+type fieldIndex struct {
+	obj   client.Object
+	field string
+	fn    client.IndexerFunc
+}
+
+// accountRefIndexes serve both the manager's cache and the sharder's.
+var accountRefIndexes = []fieldIndex{
+	{&zoomv1.ZoomUser{}, accountRefIndex, func(o client.Object) []string {
+		zu := o.(*zoomv1.ZoomUser)
+		return []string{string(accountKey(zu.Namespace, zu.Spec.AccountRef))}
+	}},
+	{&zoomv1.ZoomGroup{}, accountRefIndex, func(o client.Object) []string {
+		zg := o.(*zoomv1.ZoomGroup)
+		return []string{string(accountKey(zg.Namespace, zg.Spec.AccountRef))}
+	}},
+}
+
+func indexAccountRefs(ctx context.Context, indexer client.FieldIndexer) error {
+	return addIndexes(ctx, indexer, accountRefIndexes)
+}
+
 func indexFields(ctx context.Context, indexer client.FieldIndexer) error {
-	indexes := []struct {
-		obj   client.Object
-		field string
-		fn    client.IndexerFunc
-	}{
-		{&zoomv1.ZoomUser{}, accountRefIndex, func(o client.Object) []string {
-			zu := o.(*zoomv1.ZoomUser)
-			return []string{string(accountKey(zu.Namespace, zu.Spec.AccountRef))}
-		}},
-		{&zoomv1.ZoomGroup{}, accountRefIndex, func(o client.Object) []string {
-			zg := o.(*zoomv1.ZoomGroup)
-			return []string{string(accountKey(zg.Namespace, zg.Spec.AccountRef))}
-		}},
+	indexes := append(slices.Clone(accountRefIndexes), []fieldIndex{
 		{&zoomv1.ZoomUser{}, emailIndex, func(o client.Object) []string {
 			return []string{strings.ToLower(o.(*zoomv1.ZoomUser).Spec.Email)}
 		}},
@@ -69,7 +80,11 @@ func indexFields(ctx context.Context, indexer client.FieldIndexer) error {
 			ref := o.(*zoomv1.ClusterZoomAccount).Spec.CredentialsSecretRef
 			return []string{ref.Namespace + "/" + ref.Name}
 		}},
-	}
+	}...)
+	return addIndexes(ctx, indexer, indexes)
+}
+
+func addIndexes(ctx context.Context, indexer client.FieldIndexer, indexes []fieldIndex) error {
 	for _, ix := range indexes {
 		if err := indexer.IndexField(ctx, ix.obj, ix.field, ix.fn); err != nil {
 			return err

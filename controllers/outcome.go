@@ -48,6 +48,9 @@ type outcome struct {
 	// fetch under way asked to wait. It shows in the conditions but is no
 	// failure to announce with a Warning event.
 	paced bool
+	// elsewhere means another replica owns the object's Zoom account:
+	// nothing was sent and nothing is written (see sharding).
+	elsewhere bool
 }
 
 func ready(reason, message string) outcome {
@@ -148,6 +151,9 @@ func (r *ZoomUserReconciler) accountOutcome(err error) outcome {
 // accountOutcome maps an account resolution failure of a ZoomUser or a
 // ZoomGroup to an outcome; retry is the wait for an account not ready.
 func accountOutcome(err error, now time.Time, retry time.Duration) outcome {
+	if errors.Is(err, errElsewhere) {
+		return outcome{elsewhere: true, wait: elsewhereRetry}
+	}
 	var accErr *accountError
 	if !errors.As(err, &accErr) {
 		// Reading Kubernetes or reaching Zoom's token endpoint failed, or

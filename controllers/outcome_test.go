@@ -128,7 +128,7 @@ func TestResultNeverFeedsBackoffForWaits(t *testing.T) {
 
 func TestUserControllerUsesPriorityQueue(t *testing.T) {
 	for _, baseline := range []bool{false, true} {
-		opts := userControllerOptions(4, baseline)
+		opts := userControllerOptions(4, baseline, nil)
 		if opts.UsePriorityQueue == nil || !*opts.UsePriorityQueue {
 			t.Errorf("baseline %v: UsePriorityQueue = %v, want true", baseline, opts.UsePriorityQueue)
 		}

@@ -59,6 +59,9 @@ type Options struct {
 	// object and resync, no request budget, and 429s fed to the per-item
 	// exponential backoff like any error.
 	Baseline bool
+	// Shard, when set, makes this manager one of several replicas that
+	// split the Zoom accounts between them.
+	Shard *ShardOptions
 }
 
 // Validate reports options that cannot work, with the flag to fix.
@@ -76,6 +79,9 @@ func (o Options) Validate() error {
 	check(o.MaxListUsers < 0, "--zoom-list-max-users must not be negative, got %d", o.MaxListUsers)
 	check(o.AccountRetryInterval < 0, "account retry interval must not be negative, got %v", o.AccountRetryInterval)
 	check(o.RateScale < 0, "--zoom-rate-scale must not be negative, got %v", o.RateScale)
+	if o.Shard != nil {
+		errs = append(errs, o.Shard.validate())
+	}
 	return errors.Join(errs...)
 }
 
@@ -137,18 +143,22 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 	if err := registerMetrics(pool.Collector(), &userCollector{reader: mgr.GetClient(), pool: pool}); err != nil {
 		return err
 	}
+	shards, err := setupSharding(mgr, opts.Shard)
+	if err != nil {
+		return err
+	}
 	rec := mgr.GetEventRecorder("zoom-operator")
-	resolver := &accountResolver{reader: mgr.GetClient(), live: mgr.GetAPIReader(), pool: pool}
-	users := &ZoomUserReconciler{Client: mgr.GetClient(), Recorder: rec, accounts: resolver, timing: opts.timing(), baseline: opts.Baseline}
+	resolver := &accountResolver{reader: mgr.GetClient(), live: mgr.GetAPIReader(), pool: pool, shards: shards}
+	users := &ZoomUserReconciler{Client: mgr.GetClient(), Recorder: rec, accounts: resolver, timing: opts.timing(), baseline: opts.Baseline, shards: shards}
 	if err := users.setup(mgr, opts.MaxConcurrentReconciles); err != nil {
 		return err
 	}
-	zoomGroups := &ZoomGroupReconciler{Client: mgr.GetClient(), Recorder: rec, accounts: resolver, timing: opts.timing()}
+	zoomGroups := &ZoomGroupReconciler{Client: mgr.GetClient(), Recorder: rec, accounts: resolver, timing: opts.timing(), shards: shards, live: mgr.GetAPIReader()}
 	if err := zoomGroups.setup(mgr, opts.MaxConcurrentReconciles); err != nil {
 		return err
 	}
 	for _, kind := range []zoomv1.AccountKind{zoomv1.AccountKindNamespaced, zoomv1.AccountKindCluster} {
-		ar := &accountReconciler{Client: mgr.GetClient(), recorder: rec, kind: kind, accounts: resolver, timing: opts.timing()}
+		ar := &accountReconciler{Client: mgr.GetClient(), recorder: rec, kind: kind, accounts: resolver, timing: opts.timing(), shards: shards}
 		if err := ar.setup(mgr); err != nil {
 			return err
 		}

@@ -48,6 +48,8 @@ type ZoomGroupReconciler struct {
 
 	accounts *accountResolver
 	timing   timing
+	shards   *sharding
+	live     client.Reader // uncached: confirms removals when sharded
 }
 
 // +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomgroups,verbs=get;list;watch;patch
@@ -58,6 +60,9 @@ func (r *ZoomGroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	zg := &zoomv1.ZoomGroup{}
 	if err := r.Get(ctx, req.NamespacedName, zg); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if r.shards.draining(zg) {
+		return ctrl.Result{}, r.shards.release(ctx, r.Client, zg)
 	}
 	p := patch.New(r.Client, zg)
 	defer func() { retErr = errors.Join(retErr, p.FinalStatus(ctx, zg, statusWriteTimeout)) }()
@@ -77,6 +82,9 @@ func (r *ZoomGroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, nil
 	default:
 		out = (&groupSync{r: r, p: p, zg: zg}).run(ctx)
+	}
+	if out.elsewhere {
+		return ctrl.Result{RequeueAfter: out.wait}, nil
 	}
 	groupView(zg).apply(out)
 	if newFailure(before.Status.Conditions, zg.Status.Conditions, out) {
@@ -98,7 +106,11 @@ func (r *ZoomGroupReconciler) now() time.Time { return time.Now() }
 func (r *ZoomGroupReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 	m := &groupMapper{reader: mgr.GetClient()}
 	onSpecChange := builder.WithPredicates(predicate.GenerationChangedPredicate{})
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr)
+	if r.shards != nil {
+		b = b.Watches(&zoomv1.ZoomGroup{}, &handler.EnqueueRequestForObject{}, builder.WithPredicates(drainAsked))
+	}
+	return b.
 		// Only spec changes (and deletions) of the group itself: its own
 		// status writes must not bring a requeue it asked for early.
 		For(&zoomv1.ZoomGroup{}, onSpecChange).
@@ -106,7 +118,7 @@ func (r *ZoomGroupReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 		// An account's settings (adoptExistingGroups) and fixes to it reach its groups at once.
 		Watches(&zoomv1.ClusterZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.groupsOfAccount), onSpecChange).
 		Watches(&zoomv1.ZoomAccount{}, handler.EnqueueRequestsFromMapFunc(m.groupsOfAccount), onSpecChange).
-		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrent, RateLimiter: errorBackoff()}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: maxConcurrent, RateLimiter: errorBackoff(), NeedLeaderElection: r.shards.needsLeader()}).
 		Named("zoomgroup").
 		Complete(r)
 }

@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -122,19 +123,19 @@ func (s *groupSync) syncMembers(ctx context.Context) outcome {
 	if err != nil {
 		return s.zoomOutcome(err)
 	}
-	var users zoomv1.ZoomUserList
-	if err := s.r.List(ctx, &users, client.InNamespace(s.zg.Namespace)); err != nil {
-		return failed(zoomv1.ReasonProgressing, err)
+	plan, err := s.plan(ctx, s.r.Client, current)
+	if err == nil && len(plan.Remove) > 0 && s.r.shards != nil {
+		// A group handed over from another replica may arrive before its
+		// users do: a removal is planned again from the API server itself.
+		plan, err = s.plan(ctx, s.r.live, current)
 	}
-	selected, err := s.candidates(ctx, users.Items)
-	if err != nil {
+	var invalid *invalidSelectorError
+	if errors.As(err, &invalid) {
 		return stalled(zoomv1.ReasonInvalidSpec, err.Error()) // only the selector can be wrong
 	}
-	plan := groups.Compute(groups.Input{
-		Account: identityString(s.acct.Identity), Selected: selected, Current: current,
-		Added: s.zg.Status.AddedMembers, RemoveUnmanaged: s.zg.Spec.RemoveUnmanagedMembers,
-		Frozen: frozenIDs(users.Items),
-	})
+	if err != nil {
+		return failed(zoomv1.ReasonProgressing, err)
+	}
 	// The pending members are recorded with the outcome, not with the
 	// members recorded before the calls (see apply), so that no status
 	// shows the new pending list beside the last pass's Ready and count.
@@ -145,6 +146,27 @@ func (s *groupSync) syncMembers(ctx context.Context) outcome {
 	}
 	return ready(zoomv1.ReasonSynced, readyMessage(plan))
 }
+
+// plan computes the membership changes from the ZoomUsers that reader
+// lists; a selector that cannot be parsed is an invalidSelectorError.
+func (s *groupSync) plan(ctx context.Context, reader client.Reader, current []zoom.GroupMember) (groups.Plan, error) {
+	var users zoomv1.ZoomUserList
+	if err := reader.List(ctx, &users, client.InNamespace(s.zg.Namespace)); err != nil {
+		return groups.Plan{}, err
+	}
+	selected, err := s.candidates(ctx, users.Items)
+	if err != nil {
+		return groups.Plan{}, &invalidSelectorError{err}
+	}
+	return groups.Compute(groups.Input{
+		Account: identityString(s.acct.Identity), Selected: selected, Current: current,
+		Added: s.zg.Status.AddedMembers, RemoveUnmanaged: s.zg.Spec.RemoveUnmanagedMembers,
+		Frozen: frozenIDs(users.Items),
+	}), nil
+}
+
+// invalidSelectorError is a selector that cannot be parsed: only the spec can fix it.
+type invalidSelectorError struct{ error }
 
 // apply makes the plan's calls: the adds in batches, then the removals.
 func (s *groupSync) apply(ctx context.Context, plan groups.Plan, members int) (outcome, bool) {

@@ -51,6 +51,7 @@ type ZoomUserReconciler struct {
 	timing   timing
 	baseline bool // see Options.Baseline
 	paced    pacedWaits
+	shards   *sharding
 }
 
 // +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomusers,verbs=get;list;watch;patch
@@ -72,6 +73,9 @@ func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 			r.paced.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if r.shards.draining(zu) {
+		return ctrl.Result{}, r.shards.release(ctx, r.Client, zu)
 	}
 	// A retry after a paced wait yields the budget to first attempts.
 	var out outcome
@@ -98,6 +102,9 @@ func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 		return ctrl.Result{}, nil
 	default:
 		out = r.sync(ctx, p, zu)
+	}
+	if out.elsewhere {
+		return ctrl.Result{RequeueAfter: out.wait}, nil
 	}
 	if r.baseline && out.reason == zoomv1.ReasonRateLimited {
 		out.err, out.wait = errors.New(out.message), 0 // what a naive controller does
@@ -148,7 +155,11 @@ func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 	onSpecChange := builder.WithPredicates(predicate.GenerationChangedPredicate{})
 	arrivals := newChangeArrivals()
 	arrivals.queuedLow = func(key types.NamespacedName, generation int64) { r.paced.settle(key, generation, true) }
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr)
+	if r.shards != nil {
+		b = b.Watches(&zoomv1.ZoomUser{}, &handler.EnqueueRequestForObject{}, builder.WithPredicates(drainAsked))
+	}
+	return b.
 		// Only spec changes (and deletions) of the object itself: its own
 		// status writes must not bring a requeue it asked for early.
 		// Creates and spec changes are queued at the priority their pace
@@ -161,7 +172,7 @@ func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(m.usersOfSecret)).
 		WatchesMetadata(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(m.usersInNamespace),
 			builder.WithPredicates(predicate.LabelChangedPredicate{})).
-		WithOptions(userControllerOptions(maxConcurrent, r.baseline)).
+		WithOptions(userControllerOptions(maxConcurrent, r.baseline, r.shards.needsLeader())).
 		Named("zoomuser").
 		Complete(r)
 }
@@ -176,8 +187,8 @@ func (r *ZoomUserReconciler) setup(mgr ctrl.Manager, maxConcurrent int) error {
 // is reconciled next rather than after them. Every request still spends the
 // same account budget, in which a retry yields to a first attempt (see
 // pacedWaits and zoom.WithLowPriority).
-func userControllerOptions(maxConcurrent int, baseline bool) controller.Options {
-	opts := controller.Options{MaxConcurrentReconciles: maxConcurrent, UsePriorityQueue: new(true)}
+func userControllerOptions(maxConcurrent int, baseline bool, needLeader *bool) controller.Options {
+	opts := controller.Options{MaxConcurrentReconciles: maxConcurrent, UsePriorityQueue: new(true), NeedLeaderElection: needLeader}
 	if !baseline {
 		opts.RateLimiter = errorBackoff()
 	}

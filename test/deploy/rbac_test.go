@@ -24,6 +24,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -31,6 +32,7 @@ import (
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/controllers"
 	"github.com/zoom-operator/zoom-operator/internal/accountpool"
+	"github.com/zoom-operator/zoom-operator/internal/shard"
 	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
@@ -42,7 +44,9 @@ const leaderElectionID = "zoom-operator.zoomoperator.dev"
 // control plane of its own, then runs the controllers as the manager's
 // ServiceAccount, electing a leader as the Deployment's --leader-elect asks:
 // every permission the manager uses must come from config/rbac, or a
-// ZoomUser never becomes Ready.
+// ZoomUser never becomes Ready. It runs as one replica of several
+// (--shard-id), which needs all that one manager does and more: its member
+// Lease, the Leases' watch and the leader's label patches.
 func TestManagerRunsWithTheShippedRBAC(t *testing.T) {
 	needAssets(t)
 	needKubectl(t)
@@ -61,6 +65,7 @@ func TestManagerRunsWithTheShippedRBAC(t *testing.T) {
 		t.Fatalf("waiting for the CRDs: %v\n%s%s", err, stdout, stderr)
 	}
 
+	sharded := &controllers.ShardOptions{ID: "replica-a", Namespace: operatorNamespace, LeaseDuration: 15 * time.Second, RenewDeadline: 10 * time.Second}
 	serviceAccount, err := env.AddUser(envtest.User{
 		Name:   "system:serviceaccount:" + operatorNamespace + ":zoom-operator-controller-manager",
 		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + operatorNamespace, "system:authenticated"},
@@ -76,6 +81,7 @@ func TestManagerRunsWithTheShippedRBAC(t *testing.T) {
 		LeaderElectionID:              leaderElectionID,
 		LeaderElectionNamespace:       operatorNamespace,
 		LeaderElectionReleaseOnCancel: true,
+		Cache:                         cache.Options{ByObject: sharded.CacheByObject()},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +90,7 @@ func TestManagerRunsWithTheShippedRBAC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := controllers.Setup(mgr, controllers.Options{ResyncInterval: 10 * time.Minute, MaxConcurrentReconciles: 2, AllowedHosts: hosts}); err != nil {
+	if err := controllers.Setup(mgr, controllers.Options{ResyncInterval: 10 * time.Minute, MaxConcurrentReconciles: 2, AllowedHosts: hosts, Shard: sharded}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -133,6 +139,13 @@ func TestManagerRunsWithTheShippedRBAC(t *testing.T) {
 		Spec:       zoomv1.ZoomUserSpec{Email: "ada@example.com", Action: zoomv1.ActionSSOCreate, FirstName: "Ada", LastName: "Lovelace"},
 	})
 	tn.waitUser(t, "ada", "Ready at its generation", readyAtGeneration)
+	var zu zoomv1.ZoomUser
+	if err := c.client.Get(context.Background(), client.ObjectKey{Namespace: tn.ns, Name: "ada"}, &zu); err != nil {
+		t.Fatal(err)
+	}
+	if got := zu.Labels[shard.LabelShard]; got != sharded.ID {
+		t.Errorf("ZoomUser ada's shard label = %q, want %q", got, sharded.ID)
+	}
 	if stdout, stderr, err := c.kubectl(t, nil, "wait", "--for=condition=Ready", "clusterzoomaccount/default", "--timeout=60s"); err != nil {
 		t.Errorf("the ClusterZoomAccount did not become Ready: %v\n%s%s", err, stdout, stderr)
 	}
