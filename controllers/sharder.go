@@ -430,8 +430,9 @@ func setupSharding(mgr ctrl.Manager, o *ShardOptions) (*sharding, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := mgr.Add(&shard.Membership{Client: direct, Namespace: o.Namespace, ID: o.ID,
-		Duration: o.LeaseDuration, RenewDeadline: o.RenewDeadline}); err != nil {
+	member := &shard.Membership{Client: direct, Namespace: o.Namespace, ID: o.ID,
+		Duration: o.LeaseDuration, RenewDeadline: o.RenewDeadline}
+	if err := mgr.Add(member); err != nil {
 		return nil, err
 	}
 	ring := &shard.Ring{Reader: mgr.GetClient(), Namespace: o.Namespace, Self: o.ID}
@@ -444,7 +445,7 @@ func setupSharding(mgr ctrl.Manager, o *ShardOptions) (*sharding, error) {
 	if err := s.setup(mgr, objects); err != nil {
 		return nil, err
 	}
-	return &sharding{ring: ring, elected: mgr.Elected()}, nil
+	return &sharding{ring: ring, member: member, elected: mgr.Elected()}, nil
 }
 
 func sharderCache(mgr ctrl.Manager, namespaces []string) (cache.Cache, error) {

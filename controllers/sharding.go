@@ -98,6 +98,7 @@ var errElsewhere = errors.New("the Zoom account belongs to another replica")
 // manager for everything, and every method then lets all through.
 type sharding struct {
 	ring    *shard.Ring
+	member  *shard.Membership
 	elected <-chan struct{}
 }
 
@@ -107,6 +108,9 @@ type sharding struct {
 func (s *sharding) check(ctx context.Context, id accountpool.Identity) error {
 	if s == nil {
 		return nil
+	}
+	if !s.member.Fresh() {
+		return errElsewhere // cut off: the accounts may be another's soon
 	}
 	owns, err := s.ring.Owns(ctx, shard.Key(id.APIURL, id.AccountID))
 	if err != nil {

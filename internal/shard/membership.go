@@ -19,6 +19,7 @@ package shard
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -43,13 +44,26 @@ type Membership struct {
 	// gives up; renewals come every Duration/3.
 	Duration      time.Duration
 	RenewDeadline time.Duration
+
+	renewed atomic.Int64 // UnixNano of the last renewal
+}
+
+// Fresh tells whether the Lease was renewed within RenewDeadline. A replica
+// acts for no account otherwise: it stops at once when cut off, however
+// long the manager then takes to shut down, and starts only once it is a
+// member.
+func (m *Membership) Fresh() bool {
+	last := m.renewed.Load()
+	return last != 0 && time.Since(time.Unix(0, last)) < m.RenewDeadline
 }
 
 // NeedLeaderElection is false: every replica is a member.
 func (m *Membership) NeedLeaderElection() bool { return false }
 
-// Start renews the Lease until ctx ends, then releases it, so that the
-// replica's accounts move at once rather than when the Lease lapses.
+// Start renews the Lease until ctx ends. It does not release the Lease
+// then: the manager's workers may still be finishing a reconcile, and a
+// release would hand their objects on at once. The accounts move when the
+// Lease lapses, after the workers stopped.
 func (m *Membership) Start(ctx context.Context) error {
 	log := logf.FromContext(ctx).WithValues("shard", m.ID)
 	lastRenew := time.Now()
@@ -63,10 +77,10 @@ func (m *Membership) Start(ctx context.Context) error {
 			log.Error(err, "renewing the shard lease")
 		} else {
 			lastRenew = time.Now()
+			m.renewed.Store(lastRenew.UnixNano())
 		}
 		select {
 		case <-ctx.Done():
-			m.release()
 			return nil
 		case <-tick.C:
 		}
@@ -99,19 +113,6 @@ func (m *Membership) hold(lease *coordinationv1.Lease) {
 		lease.Spec.AcquireTime = &now
 	}
 	lease.Spec.HolderIdentity, lease.Spec.LeaseDurationSeconds, lease.Spec.RenewTime = &m.ID, &seconds, &now
-}
-
-// release clears the holder, which Live reads as a departure.
-func (m *Membership) release() {
-	ctx, cancel := context.WithTimeout(context.Background(), m.RenewDeadline/2)
-	defer cancel()
-	var lease coordinationv1.Lease
-	if err := m.Client.Get(ctx, types.NamespacedName{Namespace: m.Namespace, Name: LeaseName(m.ID)}, &lease); err != nil {
-		return
-	}
-	empty := ""
-	lease.Spec.HolderIdentity = &empty
-	_ = m.Client.Update(ctx, &lease) // best effort: the Lease lapses anyway
 }
 
 // Ring reads the members from their Leases (through the manager's cache)

@@ -79,7 +79,7 @@ func Alive(lease *coordinationv1.Lease, now time.Time) bool {
 }
 
 // Expiry is when lease lapses unless renewed; ok is false for a Lease
-// that holds nobody (a member that left releases it so) or is not named
+// that holds nobody or is not named
 // after its holder.
 func Expiry(lease *coordinationv1.Lease) (time.Time, bool) {
 	s := lease.Spec

@@ -37,6 +37,8 @@ const (
 	// shardLease is the replicas' --shard-lease-duration here: a killed
 	// replica's accounts must move within it and the leader's handover.
 	shardLease = 6 * time.Second
+	// shardRenewDeadline is their --shard-renew-deadline.
+	shardRenewDeadline = 4 * time.Second
 	// maxShardHandover bounds the move of a killed replica's accounts: its
 	// Lease lapses, and should it have led, the leader Lease (15s) too.
 	maxShardHandover = shardLease + maxTakeover
@@ -137,7 +139,7 @@ func accountName(i int) string { return fmt.Sprintf("acct-%d", i) }
 
 func (f *shardedFleet) startReplica(id string) {
 	f.replicas[id] = f.c.startManager("--leader-elect", "--leader-election-namespace="+shardNamespace,
-		"--shard-id="+id, "--shard-lease-duration="+shardLease.String(), "--shard-renew-deadline=4s")
+		"--shard-id="+id, "--shard-lease-duration="+shardLease.String(), "--shard-renew-deadline="+shardRenewDeadline.String())
 }
 
 // createUsers creates n users from index from, spread over the accounts;
@@ -258,5 +260,81 @@ func (f *shardedFleet) nameThatWinsAnAccount() string {
 				return name
 			}
 		}
+	}
+}
+
+// TestShardReplicaCutOffStopsBeforeItsLeaseLapses stops the API server
+// under two replicas busy updating users (an update needs no write to the
+// cluster before its call to Zoom): neither may call Zoom once its renew
+// deadline passed, before its Lease lapses and the leader could hand its
+// accounts to another, so that a replica that cannot see the cluster never
+// calls Zoom beside the next owner. Both then exit.
+func TestShardReplicaCutOffStopsBeforeItsLeaseLapses(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	f := newShardedFleet(t, ctx, 2)
+	for _, id := range []string{"replica-0", "replica-1"} {
+		f.startReplica(id)
+	}
+	f.waitMembers(ctx, 2, time.Minute)
+	const ns, users = "team", 200
+	f.c.createNamespace(ctx, ns)
+	f.createUsers(ctx, ns, 0, users, "")
+	f.c.waitConverged(ctx, ns, users, 2*time.Minute)
+
+	// Slow Zoom down, so that the updates are still under way when the
+	// API server goes.
+	for _, z := range f.zooms {
+		z.latency.Store(int64(300 * time.Millisecond))
+	}
+	for i := range users {
+		f.rename(ctx, ns, userName(i), "Renamed")
+	}
+	url := f.c.stopAPIServer()
+	stopped := time.Now()
+	for id, m := range f.replicas {
+		select {
+		case <-m.Done():
+		case <-time.After(time.Minute):
+			t.Fatalf("%s still runs a minute after the API server went away", id)
+		}
+		if m.LogCount("not renewed") == 0 {
+			t.Errorf("%s exited (%v) without saying that its shard Lease was not renewed", id, m.Err())
+		}
+	}
+	// A request already sent may still be answered just after the deadline.
+	last := stopped.Add(shardRenewDeadline + time.Second)
+	for i, z := range f.zooms {
+		var after, during int
+		for _, r := range z.Requests() {
+			switch {
+			case r.Time.After(last):
+				after++
+			case r.Time.After(stopped):
+				during++
+			}
+		}
+		t.Logf("account %s: %d Zoom requests within the renew deadline after the API server stopped, %d later", accountName(i), during, after)
+		if during == 0 {
+			t.Errorf("account %s: no Zoom request after the API server stopped; the test proves nothing", accountName(i))
+		}
+		if after > 0 {
+			t.Errorf("account %s: %d Zoom requests more than %s after the API server went away", accountName(i), after, shardRenewDeadline)
+		}
+	}
+	f.c.startAPIServer(url)
+}
+
+// rename sets a ZoomUser's last name.
+func (f *shardedFleet) rename(ctx context.Context, ns, name, lastName string) {
+	f.c.t.Helper()
+	var zu zoomv1.ZoomUser
+	if err := f.c.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &zu); err != nil {
+		f.c.t.Fatal(err)
+	}
+	patch := client.MergeFrom(zu.DeepCopy())
+	zu.Spec.LastName = lastName
+	if err := f.c.client.Patch(ctx, &zu, patch); err != nil {
+		f.c.t.Fatal(err)
 	}
 }

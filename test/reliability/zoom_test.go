@@ -22,6 +22,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
@@ -35,6 +36,8 @@ type zoomServer struct {
 	*testenv.Zoom
 
 	afterCreate atomic.Pointer[func(email string)]
+	// latency delays every API request (not token requests) that long.
+	latency atomic.Int64
 
 	mu      sync.Mutex
 	bearers map[string]int // access token -> API requests made with it
@@ -77,6 +80,7 @@ func (z *zoomServer) countBearers(next http.Handler) http.Handler {
 			z.mu.Lock()
 			z.bearers[token]++
 			z.mu.Unlock()
+			time.Sleep(time.Duration(z.latency.Load()))
 		}
 		next.ServeHTTP(w, r)
 	})
