@@ -438,7 +438,8 @@ func accountVerdict(r *result, m mode) string {
 		}
 	}
 	return fmt.Sprintf("- %s: the slowest of the %d accounts, `%s` (%s users), %s; the median account at %s × its floor; %d not converged. "+
-		"All accounts together: %s users Ready a second (Ready / T) against the %s creates a second their budgets allow.",
+		"All accounts together: %s users Ready in %s s, %s a second, where their budgets allow %s creates a second together.",
 		m, len(r.accounts), slowest.name, thousands(slowest.users), how, ratioQuantile(r.accounts, 0.5), notConverged,
-		fixed(float64(r.readyAtCap)/r.t.Seconds(), 1), thousands(len(r.accounts)*r.limit.light))
+		thousands(r.readyAtCap), fixed(r.t.Seconds(), 1), fixed(float64(r.readyAtCap)/r.t.Seconds(), 1),
+		thousands(len(r.accounts)*r.limit.light))
 }

@@ -247,7 +247,7 @@ func TestManyAccountsSection(t *testing.T) {
 	}
 	wantVerdict := "- operator: the slowest of the 3 accounts, `account-02` (100 users), not converged (80 of 100 Ready); " +
 		"the median account at 1.05 × its floor; 1 not converged. " +
-		"All accounts together: 9.7 users Ready a second (Ready / T) against the 90 creates a second their budgets allow."
+		"All accounts together: 580 users Ready in 60.0 s, 9.7 a second, where their budgets allow 90 creates a second together."
 	if diff := cmp.Diff(wantVerdict, accountVerdict(r, modeOperator)); diff != "" {
 		t.Errorf("verdict (-want +got):\n%s", diff)
 	}
@@ -265,6 +265,12 @@ func TestManyAccountsSection(t *testing.T) {
 	}
 	if strings.Contains(section, "### Targets") || strings.Contains(section, "### N = ") {
 		t.Errorf("results of many accounts carry the single account's tables:\n%s", section)
+	}
+	doc := rp.document()
+	for _, want := range []string{"| `--accounts` | `1` |", "| `--account-skew` | `1` |", "- **Many accounts** (`--accounts=K`"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("document lacks %q", want)
+		}
 	}
 
 	r.err = errTest
