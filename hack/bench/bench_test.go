@@ -222,13 +222,13 @@ func TestReportMarksTargets(t *testing.T) {
 	lim := cfg.plan.enforced(cfg.scale)
 	floor := floorFor(10000, lim)
 	op := &result{
-		n: 10000, mode: modeOperator, limit: lim, floor: floor, converged: true, t: floor * 12 / 10,
+		size: 10000, n: 10000, mode: modeOperator, limit: lim, floor: floor, converged: true, t: floor * 12 / 10,
 		creation:    callStats{total: 10100, tooMany: 50},
 		steady:      &steadyStats{callStats: callStats{total: 40}, window: 152 * time.Second, interval: 2 * time.Minute, perInterval: 38, readyAtEnd: 10000},
 		cpuCreation: 20 * time.Second, cpuTotal: 30 * time.Second, peakRSS: 300 << 20, zoomUsers: 10000,
 	}
 	base := &result{
-		n: 10000, mode: modeBaseline, limit: lim, floor: floor, cap: 1453 * time.Second, t: 1453 * time.Second,
+		size: 10000, n: 10000, mode: modeBaseline, limit: lim, floor: floor, cap: 1453 * time.Second, t: 1453 * time.Second,
 		readyAtCap: 4000, creation: callStats{total: 50000, tooMany: 30000}, cpuCreation: 90 * time.Second, zoomUsers: 4000,
 	}
 	rp := &report{cfg: cfg, runs: []*result{op, base}, started: time.Now(), finished: time.Now(), machine: thisMachine()}

@@ -176,9 +176,15 @@ func (st *interactiveStats) percentile(p float64) (time.Duration, bool) {
 		}
 		return int(a - b)
 	})
-	rank := int(float64(len(sorted))*p+0.999999) - 1
-	rank = min(max(rank, 0), len(sorted)-1)
+	rank := nearestRank(len(sorted), p)
 	return sorted[rank], sorted[rank] >= 0
+}
+
+// nearestRank is the index of the nearest-rank p-th percentile (0 ≤ p ≤ 1)
+// among n > 0 sorted values: 0 the least, 1 the largest.
+func nearestRank(n int, p float64) int {
+	rank := int(float64(n)*p+0.999999) - 1
+	return min(max(rank, 0), n-1)
 }
 
 // quantile formats percentile p in seconds.

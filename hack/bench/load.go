@@ -38,38 +38,6 @@ import (
 	"github.com/zoom-operator/zoom-operator/internal/testenv"
 )
 
-// createAccount creates the operator's namespace, the credentials Secret
-// and the ClusterZoomAccount "default" of the given plan, pointing at the fake.
-func createAccount(ctx context.Context, c client.Client, z *fakeZoom, p plan) error {
-	settings := z.Target().Settings()
-	settings.Plan = zoomv1.Plan(p.name)
-	return testenv.CreateAll(ctx, c, testenv.DefaultClusterTenant(settings, z.Target())...)
-}
-
-// waitAccountReady waits until the manager has obtained a token for the
-// account, so that the timed part starts with a manager that is running.
-func waitAccountReady(ctx context.Context, c client.Client, m *testenv.Manager, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		var cza zoomv1.ClusterZoomAccount
-		err := c.Get(ctx, types.NamespacedName{Name: testenv.DefaultAccount}, &cza)
-		if err == nil && meta.IsStatusConditionTrue(cza.Status.Conditions, zoomv1.ConditionReady) {
-			return nil
-		}
-		if m.Exited() {
-			return fmt.Errorf("manager exited before the account was Ready: %v", m.Err())
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("ClusterZoomAccount %s not Ready after %s (last error: %v)", testenv.DefaultAccount, timeout, err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
-}
-
 func benchNamespace(i, namespaces int) string {
 	return fmt.Sprintf("bench-%02d", i%namespaces)
 }
@@ -100,10 +68,11 @@ func benchUser(i, namespaces int) *zoomv1.ZoomUser {
 	}
 }
 
-// createUsers creates n ZoomUsers with the given number of goroutines, as
-// fast as the API server takes them. A refusal the API server means as
-// "slow down" or a timeout is retried; anything else stops the run.
-func createUsers(ctx context.Context, c client.Client, n, namespaces, workers int, created *atomic.Int64) error {
+// createUsers creates the n ZoomUsers user(0) … user(n-1) with the given
+// number of goroutines, as fast as the API server takes them. A refusal the
+// API server means as "slow down" or a timeout is retried; anything else
+// stops the run.
+func createUsers(ctx context.Context, c client.Client, n, workers int, user func(i int) *zoomv1.ZoomUser, created *atomic.Int64) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	next := make(chan int)
@@ -111,7 +80,7 @@ func createUsers(ctx context.Context, c client.Client, n, namespaces, workers in
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				if err := createWithRetry(ctx, c, benchUser(i, namespaces)); err != nil {
+				if err := createWithRetry(ctx, c, user(i)); err != nil {
 					cancel(err)
 					return
 				}
@@ -158,18 +127,34 @@ func createWithRetry(ctx context.Context, c client.Client, zu *zoomv1.ZoomUser) 
 
 // readyTracker follows every ZoomUser through a watch (one informer, so the
 // harness reads each change once instead of listing all objects again) and
-// notes when all of them are Ready.
+// notes when all of them, and all of each account's, are Ready.
 type readyTracker struct {
-	want int
+	mu       sync.Mutex
+	ready    map[types.NamespacedName]string // the Ready bulk ZoomUsers and their accounts
+	all      tally
+	accounts map[string]*tally
+	allDone  chan struct{}
 
-	mu      sync.Mutex
-	ready   map[types.NamespacedName]bool
-	count   int
-	allAt   time.Time
-	allDone chan struct{}
-
-	// singles are timed apart and do not count towards want.
+	// singles are timed apart and count towards no tally.
 	singles singleTimes
+}
+
+// tally counts the Ready ZoomUsers of a set and notes when all of them
+// first were Ready at once.
+type tally struct {
+	want, count int
+	at          time.Time
+}
+
+// add changes the count by d and reports whether that made all of the set
+// Ready for the first time.
+func (t *tally) add(d int, now time.Time) bool {
+	t.count += d
+	if t.count >= t.want && t.at.IsZero() {
+		t.at = now
+		return true
+	}
+	return false
 }
 
 // isReady is the convergence rule: Ready=True for the current generation,
@@ -180,10 +165,21 @@ func isReady(zu *zoomv1.ZoomUser) bool {
 		zu.Status.ObservedGeneration == zu.Generation
 }
 
+// newTracker counts towards wants, the bulk ZoomUsers of each account.
+func newTracker(wants map[string]int) *readyTracker {
+	t := &readyTracker{ready: map[types.NamespacedName]string{}, accounts: map[string]*tally{}, allDone: make(chan struct{})}
+	for name, want := range wants {
+		t.accounts[name] = &tally{want: want}
+		t.all.want += want
+	}
+	return t
+}
+
 // startTracker starts an informer on ZoomUsers and waits for its first
-// listing. The returned stop function ends the watch.
-func startTracker(ctx context.Context, cfg *rest.Config, want int) (*readyTracker, func(), error) {
-	t := &readyTracker{want: want, ready: map[types.NamespacedName]bool{}, allDone: make(chan struct{})}
+// listing; wants is how many bulk ZoomUsers each account has. The returned
+// stop function ends the watch.
+func startTracker(ctx context.Context, cfg *rest.Config, wants map[string]int) (*readyTracker, func(), error) {
+	t := newTracker(wants)
 	c, err := cache.New(cfg, cache.Options{
 		Scheme:           testenv.Scheme(),
 		DefaultTransform: cache.TransformStripManagedFields(),
@@ -235,21 +231,23 @@ func (t *readyTracker) observe(obj any, deleted bool) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	was := t.ready[key]
+	_, was := t.ready[key]
 	is := !deleted && isReady(zu)
+	d := 0
 	switch {
 	case is && !was:
-		t.count++
+		d = 1
+		t.ready[key] = accountOf(zu)
 	case was && !is:
-		t.count--
-	}
-	if is {
-		t.ready[key] = true
-	} else {
+		d = -1
 		delete(t.ready, key)
+	default:
+		return
 	}
-	if t.count >= t.want && t.allAt.IsZero() {
-		t.allAt = now
+	if acct, ok := t.accounts[accountOf(zu)]; ok {
+		acct.add(d, now)
+	}
+	if t.all.add(d, now) {
 		close(t.allDone)
 	}
 }
@@ -258,14 +256,35 @@ func (t *readyTracker) observe(obj any, deleted bool) {
 func (t *readyTracker) readyCount() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.count
+	return t.all.count
 }
 
 // allReadyAt is when all were first Ready at once; zero until then.
 func (t *readyTracker) allReadyAt() time.Time {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.allAt
+	return t.all.at
+}
+
+// accountReady is how many of the account's ZoomUsers are Ready now.
+func (t *readyTracker) accountReady(name string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if a, ok := t.accounts[name]; ok {
+		return a.count
+	}
+	return 0
+}
+
+// accountReadyAt is when all of the account's ZoomUsers were first Ready at
+// once; zero until then.
+func (t *readyTracker) accountReadyAt(name string) time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if a, ok := t.accounts[name]; ok {
+		return a.at
+	}
+	return time.Time{}
 }
 
 // singleReadyAt is when the single ZoomUser key was first seen Ready.

@@ -57,8 +57,12 @@ const (
 
 // config is everything the harness needs; flags fill it.
 type config struct {
-	sizes         []int
-	modes         []mode
+	sizes []int // users per account
+	modes []mode
+	// accounts are the Zoom accounts of a run, each with its own fake
+	// Zoom; the first has accountSkew times the users of the others.
+	accounts      int
+	accountSkew   int
 	plan          plan
 	scale         float64
 	window        zoomfake.Window
@@ -122,7 +126,9 @@ func parseFlags(args []string) (config, error) {
 	cfg := config{args: args, assets: os.Getenv("KUBEBUILDER_ASSETS")}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	var sizes, modes, planName string
-	fs.StringVar(&sizes, "sizes", "1000,10000", "Comma-separated numbers of ZoomUsers; each size is measured in every mode.")
+	fs.StringVar(&sizes, "sizes", "1000,10000", "Comma-separated numbers of ZoomUsers of each account; each size is measured in every mode.")
+	fs.IntVar(&cfg.accounts, "accounts", 1, "Zoom accounts in the one manager, each a ClusterZoomAccount with its own fake Zoom (and so its own request budget); every run creates --sizes ZoomUsers for each.")
+	fs.IntVar(&cfg.accountSkew, "account-skew", 1, "The first account gets this many times the ZoomUsers of the others (with --accounts of 2 or more): its backlog must not delay them.")
 	fs.StringVar(&modes, "modes", "operator,baseline", "Comma-separated modes: operator (default manager flags) and baseline (--baseline).")
 	fs.StringVar(&planName, "plan", "Pro", "Zoom plan whose per-second limits the fake enforces and the ClusterZoomAccount declares: Free, Pro or Business.")
 	fs.Func("window", "How the fake Zoom counts its per-second limits: clock (each whole second, the default) or sliding (any one second).",
@@ -180,9 +186,21 @@ func parseFlags(args []string) (config, error) {
 		return cfg, errors.New("--interactive must be between 0 and 100")
 	case cfg.interactiveStart < 0 || cfg.interactiveEvery <= 0:
 		return cfg, errors.New("--interactive-start must not be negative and --interactive-every must be positive")
+	case cfg.accounts < 1 || cfg.accounts > maxAccounts:
+		return cfg, fmt.Errorf("--accounts must be between 1 and %d", maxAccounts)
+	case cfg.accountSkew < 1 || cfg.accountSkew > 1 && cfg.accounts == 1:
+		return cfg, errors.New("--account-skew must be at least 1, and more only with --accounts of 2 or more")
+	case cfg.accounts > 1 && cfg.interactive > 0:
+		// The single ZoomUsers use the account "default", which a run of
+		// several accounts does not have.
+		return cfg, errors.New("--interactive needs --accounts=1")
 	}
 	return cfg, nil
 }
+
+// maxAccounts bounds --accounts: each is a fake Zoom with its own listener
+// inside the harness.
+const maxAccounts = 100
 
 func parseSizes(s string) ([]int, error) {
 	var sizes []int

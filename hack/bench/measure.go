@@ -21,11 +21,13 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
 	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
@@ -39,11 +41,15 @@ const accountReadyTimeout = 2 * time.Minute
 
 // result is what one (N, mode) run measured.
 type result struct {
-	n     int
+	size  int // the --sizes value: the users of each account (the first has --account-skew times as many)
+	n     int // the bulk ZoomUsers of all accounts
 	mode  mode
 	limit limits        // per second, enforced by the fake
-	floor time.Duration // n / Light limit: no client can create faster
+	floor time.Duration // the largest account's users / Light limit: no client can create faster
 	cap   time.Duration
+	// accounts are the run's Zoom accounts, each with its own fake Zoom
+	// and figures; one unless --accounts says more.
+	accounts []*accountResult
 
 	converged  bool
 	t          time.Duration // first create to all Ready; the cap when not converged
@@ -114,17 +120,28 @@ func maxInWindow(reqs []zoomfake.Request, w time.Duration) int {
 	return best
 }
 
+func sum(ns []int) int {
+	total := 0
+	for _, n := range ns {
+		total += n
+	}
+	return total
+}
+
 // floorFor is the time Zoom's Light limit alone needs for n creates.
 func floorFor(n int, lim limits) time.Duration {
 	return time.Duration(float64(n) / float64(lim.light) * float64(time.Second))
 }
 
-// measure runs one (n, m) pair on a fresh control plane, fake Zoom and
-// manager. A failure is kept in the result, so the other runs still happen.
-func (b *bench) measure(ctx context.Context, n int, m mode) *result {
+// measure runs one (size, m) pair on a fresh control plane, fake Zooms
+// (one per account) and manager. A failure is kept in the result, so the
+// other runs still happen.
+func (b *bench) measure(ctx context.Context, size int, m mode) *result {
 	started := time.Now()
 	lim := b.cfg.plan.enforced(b.cfg.scale)
-	r := &result{n: n, mode: m, limit: lim, floor: floorFor(n, lim)}
+	sizes := accountSizes(size, b.cfg.accounts, b.cfg.accountSkew)
+	r := &result{size: size, n: sum(sizes), mode: m, limit: lim, floor: floorFor(slices.Max(sizes), lim),
+		accounts: newAccountResults(sizes, lim)}
 	r.cap = b.cfg.maxWait
 	if r.cap <= 0 {
 		r.cap = min(capFactor*r.floor+capExtra, capLimit)
@@ -144,12 +161,12 @@ func (b *bench) measureInto(ctx context.Context, r *result) error {
 		return err
 	}
 	defer cp.stop()
-	zoom, err := startFakeZoom(r.limit, b.cfg.window)
+	accts, err := startFleet(accountSizes(r.size, b.cfg.accounts, b.cfg.accountSkew), r.limit, b.cfg.window)
 	if err != nil {
 		return err
 	}
-	defer zoom.stop()
-	if err := createAccount(ctx, cp.client, zoom, b.cfg.plan); err != nil {
+	defer accts.stop()
+	if err := accts.create(ctx, cp.client, b.cfg.plan); err != nil {
 		return err
 	}
 	if err := createNamespaces(ctx, cp.client, b.cfg.namespaces); err != nil {
@@ -165,26 +182,29 @@ func (b *bench) measureInto(ctx context.Context, r *result) error {
 		return err
 	}
 	defer b.finishManager(mgr, r)
-	if err := waitAccountReady(ctx, cp.client, mgr, accountReadyTimeout); err != nil {
+	if err := accts.waitReady(ctx, cp.client, mgr, accountReadyTimeout); err != nil {
 		return err
 	}
-	tracker, stopTracker, err := startTracker(ctx, cp.cfg, r.n)
+	tracker, stopTracker, err := startTracker(ctx, cp.cfg, accts.wants())
 	if err != nil {
 		return err
 	}
 	defer stopTracker()
 
-	if err := b.creationPhase(ctx, r, cp, zoom, mgr, tracker); err != nil {
+	if err := b.creationPhase(ctx, r, cp, accts, mgr, tracker); err != nil {
 		return err
 	}
 	if !r.converged {
 		b.say("N=%d %s: not converged; no steady-state window", r.n, r.mode)
 		return nil
 	}
-	if err := b.steadyPhase(ctx, r, zoom, mgr, tracker); err != nil || r.mode != modeOperator {
+	if err := b.steadyPhase(ctx, r, accts, mgr, tracker); err != nil || r.mode != modeOperator {
 		return err
 	}
-	return b.groupPhase(ctx, r, cp.client, zoom)
+	if len(accts) > 1 {
+		return nil // a ZoomGroup belongs to one account: the group phase measures one
+	}
+	return b.groupPhase(ctx, r, cp.client, accts[0].zoom)
 }
 
 func (b *bench) managerArgs(m mode) []string {
@@ -201,18 +221,20 @@ func (b *bench) managerArgs(m mode) []string {
 
 // creationPhase creates the users and waits until all are Ready or the cap
 // strikes. The fake's log starts empty at the first create.
-func (b *bench) creationPhase(ctx context.Context, r *result, cp *controlPlane, zoom *fakeZoom, mgr *testenv.Manager, tracker *readyTracker) error {
+func (b *bench) creationPhase(ctx context.Context, r *result, cp *controlPlane, accts fleet, mgr *testenv.Manager, tracker *readyTracker) error {
 	cpu0, err := procUsage(mgr.Pid())
 	if err != nil {
 		return err
 	}
 	machine0, machineErr := sampleMachine()
-	zoom.ResetCounters()
+	accts.resetCounters()
+	order := creationOrder(accountSizes(r.size, b.cfg.accounts, b.cfg.accountSkew))
+	user := func(i int) *zoomv1.ZoomUser { return accts.user(i, order, b.cfg.namespaces) }
 	start := time.Now()
 	var created atomic.Int64
 	createDone := make(chan error, 1)
 	go func() {
-		err := createUsers(ctx, cp.client, r.n, b.cfg.namespaces, b.cfg.creators, &created)
+		err := createUsers(ctx, cp.client, r.n, b.cfg.creators, user, &created)
 		r.accepted = time.Since(start)
 		createDone <- err
 	}()
@@ -250,12 +272,14 @@ wait:
 		case now := <-tick.C:
 			if now.Sub(lastProgress) >= progressEvery {
 				lastProgress = now
+				calls, tooMany := accts.counts()
 				b.say("N=%d %s: %s: created %d, Ready %d, Zoom calls %d (429s %d)", r.n, r.mode,
-					seconds(now.Sub(start)), created.Load(), tracker.readyCount(), zoom.Count(""), zoom.CountStatus(429))
+					seconds(now.Sub(start)), created.Load(), tracker.readyCount(), calls, tooMany)
 			}
 		}
 	}
-	reqs := zoom.Requests()
+	logs := accts.requests()
+	reqs := merged(logs)
 	cpu1, err := procUsage(mgr.Pid())
 	if err != nil {
 		return err
@@ -270,7 +294,7 @@ wait:
 		}
 		b.say("N=%d %s: %s", r.n, r.mode, r.interactive.describe())
 	}
-	zoom.ResetCounters()
+	accts.resetCounters()
 	if creating {
 		// Only when the cap struck while the API server still took creates.
 		if err := <-createDone; err != nil && ctx.Err() == nil {
@@ -278,10 +302,23 @@ wait:
 		}
 	}
 	r.readyAtCap = tracker.readyCount()
-	r.zoomUsers = len(zoom.Users())
+	r.zoomUsers = accts.zoomUsers()
 	r.creation = countCalls(reqs)
 	r.cpuCreation = cpu1.cpu - cpu0.cpu
-	b.say("N=%d %s: %s", r.n, r.mode, secondProfile(reqs, start, r.limit))
+	finishAccounts(r, logs, tracker, start)
+	// The per-second profile is against one account's limit: of many
+	// accounts, only those that met 429s get one.
+	for i, a := range r.accounts {
+		if len(r.accounts) > 1 {
+			b.say("N=%d %s: %s", r.n, r.mode, a.describe())
+		}
+		switch {
+		case len(r.accounts) == 1:
+			b.say("N=%d %s: %s", r.n, r.mode, secondProfile(logs[i], start, r.limit))
+		case a.calls.tooMany > 0:
+			b.say("N=%d %s: %s: %s", r.n, r.mode, a.name, secondProfile(logs[i], start, r.limit))
+		}
+	}
 	if r.othersCreation >= 0 {
 		b.say("N=%d %s: other processes on the machine used %s of CPU meanwhile (%.0f%% of its %d CPUs)", r.n, r.mode,
 			seconds(r.othersCreation), othersShare(r), runtime.NumCPU())
@@ -298,7 +335,7 @@ wait:
 
 // steadyPhase watches one resync of every user: the interval, plus the 10%
 // jitter the manager adds to it, plus a margin for reconciles in flight.
-func (b *bench) steadyPhase(ctx context.Context, r *result, zoom *fakeZoom, mgr *testenv.Manager, tracker *readyTracker) error {
+func (b *bench) steadyPhase(ctx context.Context, r *result, accts fleet, mgr *testenv.Manager, tracker *readyTracker) error {
 	window := b.cfg.resync + b.cfg.resync/10 + b.cfg.margin
 	b.say("N=%d %s: watching the steady state for %s", r.n, r.mode, seconds(window))
 	select {
@@ -308,7 +345,7 @@ func (b *bench) steadyPhase(ctx context.Context, r *result, zoom *fakeZoom, mgr 
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	reqs := zoom.Requests()
+	reqs := merged(accts.requests())
 	r.steady = &steadyStats{
 		callStats:   countCalls(reqs),
 		window:      window,

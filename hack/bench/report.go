@@ -110,9 +110,10 @@ func (rp *report) command() string {
 	return strings.TrimSpace("KUBEBUILDER_ASSETS=$(hack/envtest-assets.sh) go run ./hack/bench " + strings.Join(args, " "))
 }
 
+// find is the run of the --sizes value n (users per account) in mode m.
 func (rp *report) find(n int, m mode) *result {
 	for _, r := range rp.runs {
-		if r.n == n && r.mode == m {
+		if r.size == n && r.mode == m {
 			return r
 		}
 	}
@@ -139,6 +140,10 @@ func (rp *report) results() string {
 			rp.cfg.resync, rp.cfg.maxConcurrent, rp.cfg.scale)
 		for _, n := range rp.cfg.sizes {
 			fmt.Fprintln(&b)
+			if rp.cfg.accounts > 1 {
+				b.WriteString(rp.manyAccounts(n))
+				continue
+			}
 			fmt.Fprintf(&b, "### N = %s (floor %s s)\n\n", thousands(n), fixed(floorFor(n, lim).Seconds(), 1))
 			b.WriteString(rp.sizeTable(n))
 		}
@@ -148,10 +153,13 @@ func (rp *report) results() string {
 			fmt.Fprintln(&b)
 			b.WriteString(t)
 		}
-		fmt.Fprintln(&b)
-		fmt.Fprintln(&b, "### Targets (operator)")
-		fmt.Fprintln(&b)
-		b.WriteString(rp.targetTable())
+		// The targets are about one account of 10,000 users.
+		if rp.cfg.accounts == 1 {
+			fmt.Fprintln(&b)
+			fmt.Fprintln(&b, "### Targets (operator)")
+			fmt.Fprintln(&b)
+			b.WriteString(rp.targetTable())
+		}
 	}
 	if len(rp.exports) > 0 {
 		fmt.Fprintln(&b)
@@ -189,7 +197,7 @@ func (rp *report) sizeTable(n int) string {
 		b.WriteString("---:|")
 	}
 	b.WriteString("\n")
-	for _, row := range figureRows(n, rp.cfg.resync) {
+	for _, row := range figureRows(resyncLimit(accountSizes(n, rp.cfg.accounts, rp.cfg.accountSkew)), rp.cfg.resync) {
 		fmt.Fprintf(&b, "| %s |", row.name)
 		var cells []cell
 		for _, r := range runs {
@@ -247,7 +255,9 @@ type row struct {
 	noRatio bool
 }
 
-func figureRows(n int, resync time.Duration) []row {
+// figureRows are the rows of a size's table; resyncLimit is the issue's
+// ceiling on resync calls per interval, summed over the run's accounts.
+func figureRows(resyncLimit int, resync time.Duration) []row {
 	failed := func(r *result) (cell, bool) {
 		switch {
 		case r == nil:
@@ -316,7 +326,7 @@ func figureRows(n int, resync time.Duration) []row {
 			return num(float64(r.creation.tooMany), fmt.Sprintf("%s (%s %%)", thousands(r.creation.tooMany),
 				fixed(percent(r.creation.tooMany, r.creation.total), 2)))
 		}), false},
-		{fmt.Sprintf("Resync: Zoom calls per interval (most in any %s; target ≤ %d)", resync, resyncTarget(n)), steady(func(r *result) cell {
+		{fmt.Sprintf("Resync: Zoom calls per interval (most in any %s; target ≤ %d)", resync, resyncLimit), steady(func(r *result) cell {
 			return num(float64(r.steady.perInterval), thousands(r.steady.perInterval))
 		}), false},
 		{"Resync: Zoom calls per user per interval", steady(func(r *result) cell {
@@ -524,6 +534,11 @@ func (rp *report) details() string {
 		}
 		if st := r.interactive; st != nil {
 			fmt.Fprintf(&b, "  - %s\n", st.describe())
+		}
+		if len(r.accounts) > 1 {
+			for _, a := range r.accounts {
+				fmt.Fprintf(&b, "  - %s; %s\n", a.describe(), endpoints(a.calls))
+			}
 		}
 		if g := r.groups; g != nil {
 			fmt.Fprintf(&b, "  - groups (one ZoomGroup per namespace selecting every user): %s members in %s with %d member calls (ceil(users/30) = %d); converged: %v; %s\n",

@@ -28,9 +28,11 @@ type fakeZoom struct {
 
 // startFakeZoom serves a fake Zoom that enforces lim per second, counted
 // over window, and no daily cap: the benchmark's users are ssoCreate users,
-// which Zoom's daily invite cap does not count.
-func startFakeZoom(lim limits, window zoomfake.Window) (*fakeZoom, error) {
+// which Zoom's daily invite cap does not count. accountID "" keeps the
+// fake's default account id.
+func startFakeZoom(lim limits, window zoomfake.Window, accountID string) (*fakeZoom, error) {
 	z, err := testenv.StartZoom(testenv.ZoomOptions{Fake: zoomfake.Options{
+		AccountID:       accountID,
 		LightPerSecond:  lim.light,
 		MediumPerSecond: lim.medium,
 		Window:          window,

@@ -85,13 +85,20 @@ func NamespacedTenant(namespace, name string, settings zoomv1.AccountSettings, t
 // DefaultClusterTenant is the operator's namespace with its Secret and the
 // ClusterZoomAccount "default" that ZoomUsers naming no account use.
 func DefaultClusterTenant(settings zoomv1.AccountSettings, t Target) []client.Object {
+	return append([]client.Object{Namespace(OperatorNamespace)},
+		ClusterAccount(DefaultAccount, CredentialsSecret, settings, t)...)
+}
+
+// ClusterAccount is a Secret secretName in the operator's namespace, which
+// must exist, and the ClusterZoomAccount name using it. Several of them,
+// each with a Target of its own, make several Zoom accounts in one manager.
+func ClusterAccount(name, secretName string, settings zoomv1.AccountSettings, t Target) []client.Object {
 	return []client.Object{
-		Namespace(OperatorNamespace),
-		t.Secret(OperatorNamespace, CredentialsSecret),
+		t.Secret(OperatorNamespace, secretName),
 		&zoomv1.ClusterZoomAccount{
-			ObjectMeta: metav1.ObjectMeta{Name: DefaultAccount},
+			ObjectMeta: metav1.ObjectMeta{Name: name},
 			Spec: zoomv1.ClusterZoomAccountSpec{
-				CredentialsSecretRef: zoomv1.SecretReference{Name: CredentialsSecret, Namespace: OperatorNamespace},
+				CredentialsSecretRef: zoomv1.SecretReference{Name: secretName, Namespace: OperatorNamespace},
 				AccountSettings:      settings,
 			},
 		},
