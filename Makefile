@@ -54,9 +54,11 @@ test: vet ## Run unit and envtest integration tests, and a short run of each fuz
 	$(MAKE) fuzz FUZZTIME=10s
 
 .PHONY: test-soak
-test-soak: ## Long runs: random manager kills over 2,000 users three times, and 5 minutes of each fuzz test.
+test-soak: ## Long runs: random manager kills over 2,000 users three times, three shard replicas over 900 users, and 5 minutes of each fuzz test.
 	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" RELIABILITY_USERS=2000 RELIABILITY_KILLS=8 \
 		$(GO) test ./test/reliability -run 'TestRandomKillsWhileUsersConverge' -count=3 -timeout 90m -v
+	KUBEBUILDER_ASSETS="$(ENVTEST_ASSETS)" SHARD_REPLICAS=3 SHARD_ACCOUNTS=9 SHARD_USERS=300 \
+		$(GO) test ./test/reliability -run 'TestShardsSplitAccountsAndHandOver' -count=1 -timeout 30m -v
 	$(MAKE) fuzz FUZZTIME=5m
 
 .PHONY: fuzz

@@ -240,6 +240,31 @@ func TestChartDefaults(t *testing.T) {
 		t.Errorf("image with a digest = %q, want %q", m.Image, want)
 	}
 
+	// Shards: each replica named after its pod, in its namespace.
+	objs = renderChart(t, c, operatorNamespace, map[string]any{
+		"manager": map[string]any{"sharding": map[string]any{"enabled": true}},
+	})
+	m = chartDeployment(t, objs).Spec.Template.Spec.Containers[0]
+	for _, arg := range []string{"--shard-id=$(POD_NAME)", "--shard-namespace=$(POD_NAMESPACE)", "--shard-lease-duration=15s", "--shard-renew-deadline=10s"} {
+		if !slices.Contains(m.Args, arg) {
+			t.Errorf("sharded args %q lack %s", m.Args, arg)
+		}
+	}
+	fields := map[string]string{}
+	for _, e := range m.Env {
+		if e.ValueFrom != nil && e.ValueFrom.FieldRef != nil {
+			fields[e.Name] = e.ValueFrom.FieldRef.FieldPath
+		}
+	}
+	if diff := cmp.Diff(map[string]string{"POD_NAME": "metadata.name", "POD_NAMESPACE": "metadata.namespace"}, fields); diff != "" {
+		t.Errorf("sharded env from the pod's fields (-want +got):\n%s", diff)
+	}
+	if _, err := release.RenderChart(c, chartRelease, operatorNamespace, map[string]any{
+		"manager": map[string]any{"leaderElect": false, "sharding": map[string]any{"enabled": true}}, "replicaCount": 1,
+	}); err == nil || !strings.Contains(err.Error(), "sharding") {
+		t.Errorf("shards without leader election rendered; err = %v", err)
+	}
+
 	// More than one replica without leader election is refused.
 	if _, err := release.RenderChart(c, chartRelease, operatorNamespace, map[string]any{
 		"manager": map[string]any{"leaderElect": false},

@@ -78,8 +78,9 @@ func TestShardsSplitAccountsAndHandOver(t *testing.T) {
 	// replica from its first call and a second token means a breach.
 	f.waitMembers(ctx, replicas, time.Minute)
 
-	// A hostile tenant labels half its users for a replica: the label
-	// routes them to that replica's cache, never to its budget.
+	// A hostile tenant labels half its users for a replica, and a quarter
+	// for one that does not exist: the label routes them to that replica's
+	// cache (or none), never to its budget.
 	f.createUsers(ctx, ns, 0, perBatch, "replica-0")
 	users := f.c.waitConverged(ctx, ns, perBatch, 3*time.Minute)
 	owners := f.checkPlacement(ctx, users)
@@ -143,14 +144,18 @@ func (f *shardedFleet) startReplica(id string) {
 }
 
 // createUsers creates n users from index from, spread over the accounts;
-// with label set, every other one carries that replica's shard label.
+// with label set, every other one carries that replica's shard label and
+// every fourth one a replica's that does not exist.
 func (f *shardedFleet) createUsers(ctx context.Context, ns string, from, n int, label string) {
 	f.c.t.Helper()
 	for i := from; i < from+n; i++ {
 		zu := zoomUser(ns, userName(i))
 		zu.Spec.AccountRef.Name = accountName(i % len(f.zooms))
-		if label != "" && i%2 == 0 {
+		switch {
+		case label != "" && i%2 == 0:
 			zu.Labels = map[string]string{shard.LabelShard: label}
+		case label != "" && i%4 == 1:
+			zu.Labels = map[string]string{shard.LabelShard: "replica-gone"}
 		}
 		if err := f.c.createPersistently(ctx, zu); err != nil {
 			f.c.t.Fatal(err)
