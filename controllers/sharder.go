@@ -51,7 +51,10 @@ var membersRequest = reconcile.Request{NamespacedName: types.NamespacedName{Name
 // with the replica that owns its Zoom account, and moves them when the
 // members change: from a live replica only after it released them (drain),
 // so that two replicas never reconcile one object at once; from a lapsed
-// one at once. It is serial (one worker), so its passes never interleave.
+// one at once. Passes of different accounts run in parallel, so one
+// account's bulk does not hold up another's new users; a members pass may
+// meet a pass of the same account, and then the version lock of each
+// assignment (see patchLabels) lets only one of them move an object.
 type sharder struct {
 	writer  client.Client // label patches
 	objects client.Reader // all ZoomUsers and ZoomGroups, slimmed (leader's own cache)
@@ -69,7 +72,7 @@ func (s *sharder) Reconcile(ctx context.Context, req reconcile.Request) (ctrl.Re
 	}
 	keys := []string{req.Name}
 	if req == membersRequest {
-		keys = s.membersChanged(members)
+		keys = s.keysToMove(members)
 	}
 	var waiting bool
 	for _, key := range keys {
@@ -79,20 +82,28 @@ func (s *sharder) Reconcile(ctx context.Context, req reconcile.Request) (ctrl.Re
 		}
 		waiting = waiting || w
 	}
+	if req == membersRequest {
+		s.settled(members) // only now: a failed pass is retried whole
+	}
 	return s.requeue(req, next, waiting), nil
 }
 
-// membersChanged records members and returns every known shard key when
-// they differ from the last pass's, none otherwise.
-func (s *sharder) membersChanged(members []string) []string {
+// keysToMove returns every known shard key when the members differ from
+// those of the last members pass that finished, none otherwise.
+func (s *sharder) keysToMove(members []string) []string {
 	slices.Sort(members)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if slices.Equal(members, s.members) {
 		return nil
 	}
-	s.members = members
 	return s.keys.all()
+}
+
+func (s *sharder) settled(members []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.members = members
 }
 
 // requeue brings the members pass back when the first Lease would lapse,
@@ -138,7 +149,7 @@ func (s *sharder) assign(ctx context.Context, key string, members []string) (wai
 		if p.current != owner && live[p.current] {
 			waiting = true
 			if !p.draining {
-				if err := s.patchLabels(ctx, p.obj, map[string]any{shard.LabelDrain: "true"}); err != nil {
+				if err := s.patchLabels(ctx, p.obj, map[string]any{shard.LabelDrain: "true"}, false); err != nil {
 					return false, err
 				}
 			}
@@ -151,7 +162,7 @@ func (s *sharder) assign(ctx context.Context, key string, members []string) (wai
 		if p.current == owner && !p.draining {
 			continue
 		}
-		if err := s.patchLabels(ctx, p.obj, map[string]any{shard.LabelShard: owner, shard.LabelDrain: nil}); err != nil {
+		if err := s.patchLabels(ctx, p.obj, map[string]any{shard.LabelShard: owner, shard.LabelDrain: nil}, true); err != nil {
 			return false, err
 		}
 	}
@@ -203,8 +214,16 @@ func placement(obj client.Object) placed {
 
 // patchLabels merge-patches labels of obj (nil removes one) through a
 // metadata-only object, so the leader's slim copy is never written to.
-func (s *sharder) patchLabels(ctx context.Context, obj client.Object, labels map[string]any) error {
-	body, err := json.Marshal(map[string]any{"metadata": map[string]any{"labels": labels}})
+// locked makes the patch hold only on the version the decision was made
+// from: an assignment read from a cache that lags (the object meanwhile
+// given to a replica that now works on it) fails with a conflict and is
+// decided again, instead of moving the object without a drain.
+func (s *sharder) patchLabels(ctx context.Context, obj client.Object, labels map[string]any, locked bool) error {
+	meta := map[string]any{"labels": labels}
+	if locked {
+		meta["resourceVersion"] = obj.GetResourceVersion()
+	}
+	body, err := json.Marshal(map[string]any{"metadata": meta})
 	if err != nil {
 		return err
 	}
@@ -486,6 +505,6 @@ func (s *sharder) setup(mgr ctrl.Manager, objects cache.Cache) error {
 		Watches(&zoomv1.ClusterZoomAccount{}, handler.EnqueueRequestsFromMapFunc(s.keyOfAccountObject)).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(accountsOfSecret)).
 		WatchesRawSource(source.Kind(mgr.GetCache(), &coordinationv1.Lease{}, handler.TypedEnqueueRequestsFromMapFunc(leaseRequest))).
-		WithOptions(controller.Options{MaxConcurrentReconciles: 1}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
 		Complete(s)
 }
