@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -37,17 +38,25 @@ import (
 // queued, and a person's new ZoomUser would wait behind all of them. Changes
 // arriving faster than a person makes them are therefore queued as a bulk,
 // at low priority: up to interactiveBurst in a row, and interactiveRate a
-// second after that, keep the default priority and go first.
+// second after that, keep the default priority and go first. The pace is
+// counted per namespace, so that one team's bulk does not lower another
+// team's single change.
 const (
 	interactiveBurst = 20
 	interactiveRate  = 1.0
+	// pruneEvery is how many changes pass between two sweeps of the
+	// allowances that are full again (a new one is the same), so that the
+	// map holds only namespaces with recent bulks.
+	pruneEvery = 1024
 )
 
 // changeArrivals tells a person's changes from a bulk's by their pace: it
-// owns the allowance of changes queued at the default priority.
+// owns each namespace's allowance of changes queued at the default priority.
 type changeArrivals struct {
-	allowance *rate.Limiter
-	now       func() time.Time // the clock; tests replace it
+	mu         sync.Mutex
+	allowances map[string]*rate.Limiter
+	seen       int              // changes since the last sweep
+	now        func() time.Time // the clock; tests replace it
 	// queuedLow, when set, learns of each object queued at low priority,
 	// so that its first attempt also takes the budget's low class: a
 	// bulk's first attempts must not fill the budget's horizon ahead of a
@@ -56,16 +65,37 @@ type changeArrivals struct {
 }
 
 func newChangeArrivals() *changeArrivals {
-	return &changeArrivals{allowance: rate.NewLimiter(rate.Limit(interactiveRate), interactiveBurst), now: time.Now}
+	return &changeArrivals{allowances: map[string]*rate.Limiter{}, now: time.Now}
 }
 
-// priority is the work queue priority of a change arriving at now: the
-// default while changes come at a person's pace, low beyond it.
-func (a *changeArrivals) priority(now time.Time) int {
-	if a.allowance.AllowN(now, 1) {
+// priority is the work queue priority of a change in namespace arriving at
+// now: the default while the namespace's changes come at a person's pace,
+// low beyond it.
+func (a *changeArrivals) priority(namespace string, now time.Time) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.prune(now)
+	lim, ok := a.allowances[namespace]
+	if !ok {
+		lim = rate.NewLimiter(rate.Limit(interactiveRate), interactiveBurst)
+		a.allowances[namespace] = lim
+	}
+	if lim.AllowN(now, 1) {
 		return 0
 	}
 	return handler.LowPriority
+}
+
+func (a *changeArrivals) prune(now time.Time) {
+	if a.seen++; a.seen < pruneEvery {
+		return
+	}
+	a.seen = 0
+	for ns, lim := range a.allowances {
+		if lim.TokensAt(now) >= interactiveBurst {
+			delete(a.allowances, ns)
+		}
+	}
 }
 
 // handler enqueues the ZoomUser of a create or spec change at the priority
@@ -82,7 +112,7 @@ func (a *changeArrivals) handler() handler.EventHandler {
 		}
 		p := handler.LowPriority
 		if !initial {
-			p = a.priority(a.now())
+			p = a.priority(req.Namespace, a.now())
 		}
 		if p == handler.LowPriority && a.queuedLow != nil {
 			a.queuedLow(req.NamespacedName, obj.GetGeneration())

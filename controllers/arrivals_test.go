@@ -64,12 +64,35 @@ func TestChangeArrivalsTellsABulkFromAPerson(t *testing.T) {
 			var got []int
 			for _, gap := range tc.gaps {
 				now = now.Add(gap)
-				got = append(got, a.priority(now))
+				got = append(got, a.priority("team-a", now))
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("priorities (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// One team's bulk leaves another team's changes at the default priority,
+// and the allowances of namespaces whose pace calmed down are let go.
+func TestChangeArrivalsArePacedPerNamespace(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	a := newChangeArrivals()
+	for range interactiveBurst + 5 {
+		a.priority("bulk", now)
+	}
+	if got := a.priority("bulk", now); got != handler.LowPriority {
+		t.Fatalf("the bulk's next change: priority %d, want low", got)
+	}
+	if got := a.priority("person", now); got != 0 {
+		t.Errorf("another namespace's change during the bulk: priority %d, want the default", got)
+	}
+	later := now.Add(time.Hour)
+	for i := range pruneEvery {
+		a.priority(fmt.Sprintf("once-%d", i%3), later)
+	}
+	if _, kept := a.allowances["bulk"]; kept || len(a.allowances) > 4 {
+		t.Errorf("after an hour's calm %d allowances are held (bulk's kept: %v), want the few in use", len(a.allowances), kept)
 	}
 }
 
