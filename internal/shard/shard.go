@@ -72,33 +72,32 @@ func score(member, key string) uint64 {
 	return binary.BigEndian.Uint64(sum[:8])
 }
 
-// Alive tells whether lease was renewed within its duration at now.
-func Alive(lease *coordinationv1.Lease, now time.Time) bool {
-	exp, ok := Expiry(lease)
-	return ok && now.Before(exp)
-}
-
-// Expiry is when lease lapses unless renewed; ok is false for a Lease
-// that holds nobody or is not named
-// after its holder.
-func Expiry(lease *coordinationv1.Lease) (time.Time, bool) {
+// holderOf returns a member Lease's holder and duration; ok is false for a
+// Lease that holds nobody or is not named after its holder.
+func holderOf(lease *coordinationv1.Lease) (holder string, duration time.Duration, ok bool) {
 	s := lease.Spec
 	if s.HolderIdentity == nil || *s.HolderIdentity == "" || lease.Name != LeaseName(*s.HolderIdentity) ||
 		s.RenewTime == nil || s.LeaseDurationSeconds == nil {
-		return time.Time{}, false
+		return "", 0, false
 	}
-	return s.RenewTime.Add(time.Duration(*s.LeaseDurationSeconds) * time.Second), true
+	return *s.HolderIdentity, time.Duration(*s.LeaseDurationSeconds) * time.Second, true
 }
 
-// Live returns the holders of the leases that are alive at now, and the
-// earliest time one of them lapses (zero when none is alive).
+// Live returns the holders of the leases that are alive at now by their
+// holders' clocks, and the earliest time one of them lapses (zero when
+// none is alive). Tools and tests on one machine use it; replicas use a
+// Ring, which trusts no other node's clock.
 func Live(leases []coordinationv1.Lease, now time.Time) (members []string, next time.Time) {
 	for i := range leases {
-		exp, ok := Expiry(&leases[i])
-		if !ok || !now.Before(exp) {
+		holder, duration, ok := holderOf(&leases[i])
+		if !ok {
 			continue
 		}
-		members = append(members, *leases[i].Spec.HolderIdentity)
+		exp := leases[i].Spec.RenewTime.Add(duration)
+		if !now.Before(exp) {
+			continue
+		}
+		members = append(members, holder)
 		if next.IsZero() || exp.Before(next) {
 			next = exp
 		}
