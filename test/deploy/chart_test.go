@@ -259,6 +259,7 @@ func TestChartDefaults(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"POD_NAME": "metadata.name", "POD_NAMESPACE": "metadata.namespace"}, fields); diff != "" {
 		t.Errorf("sharded env from the pod's fields (-want +got):\n%s", diff)
 	}
+	checkShardPolicy(t, objs)
 	if _, err := release.RenderChart(c, chartRelease, operatorNamespace, map[string]any{
 		"manager": map[string]any{"leaderElect": false, "sharding": map[string]any{"enabled": true}}, "replicaCount": 1,
 	}); err == nil || !strings.Contains(err.Error(), "sharding") {
@@ -424,4 +425,26 @@ func pdbSelector(t *testing.T, pdb *unstructured.Unstructured) map[string]string
 		t.Fatal(err)
 	}
 	return sel
+}
+
+// checkShardPolicy compares the chart's shard label policy with
+// config/policy's, which a test runs against a real API server: the same
+// rules, for the release's own ServiceAccount.
+func checkShardPolicy(t *testing.T, objs []*unstructured.Unstructured) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(repoRoot, "config/policy/shard_labels.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]any
+	if err := yaml.Unmarshal([]byte(strings.Split(string(raw), "\n---\n")[0]), &want); err != nil {
+		t.Fatal(err)
+	}
+	got := find(t, objs, "ValidatingAdmissionPolicy", "zoom-operator-shard-labels")
+	wantSpec, _, _ := unstructured.NestedMap(want, "spec")
+	gotSpec, _, _ := unstructured.NestedMap(got.Object, "spec")
+	if diff := cmp.Diff(wantSpec, gotSpec); diff != "" {
+		t.Errorf("the chart's shard label policy differs from config/policy's (-config +chart):\n%s", diff)
+	}
+	find(t, objs, "ValidatingAdmissionPolicyBinding", "zoom-operator-shard-labels")
 }
