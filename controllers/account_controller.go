@@ -29,7 +29,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -51,7 +50,6 @@ type accountReconciler struct {
 	kind     zoomv1.AccountKind
 	accounts *accountResolver
 	timing   timing
-	shards   *sharding
 }
 
 // +kubebuilder:rbac:groups=zoom.zoomoperator.dev,resources=zoomaccounts/status;clusterzoomaccounts/status,verbs=get;patch
@@ -76,10 +74,6 @@ func (r *accountReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	oldReady := meta.FindStatusCondition(view.status.Conditions, zoomv1.ConditionReady).DeepCopy()
 
 	cond, wait, retryErr := r.check(ctx, view.desc)
-	if !r.shards.writesAccountStatus() {
-		// Every replica connects the account; the leader reports it.
-		return ctrl.Result{RequeueAfter: wait}, retryErr
-	}
 	cond.ObservedGeneration = view.obj.GetGeneration()
 	meta.SetStatusCondition(&view.status.Conditions, cond)
 	view.status.ObservedGeneration = view.obj.GetGeneration()
@@ -194,7 +188,6 @@ func (r *accountReconciler) setup(mgr ctrl.Manager) error {
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, s client.Object) []reconcile.Request {
 			return r.requestsOfKind(m.accountsOfSecret(ctx, s))
 		})).
-		WithOptions(controller.Options{NeedLeaderElection: r.shards.needsLeader()}).
 		Named(name).
 		Complete(r)
 }

@@ -71,13 +71,7 @@ func (r *accountResolver) resolve(ctx context.Context, namespace string, ref zoo
 	if err != nil {
 		return nil, err
 	}
-	acct, err := r.connect(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	// Every path to Zoom passes here: another replica's account is refused
-	// whatever labels the object carries.
-	return acct, r.shards.check(ctx, acct.Identity)
+	return r.connect(ctx, obj)
 }
 
 // identity returns the Zoom account that ref, seen from namespace,
@@ -106,6 +100,9 @@ func (r *accountResolver) resolveForDeletion(ctx context.Context, namespace stri
 	if !ok {
 		return nil, err
 	}
+	if err := r.shards.check(ctx, remembered.Identity); err != nil {
+		return nil, err
+	}
 	if src.Allowed != nil {
 		if nsErr := r.checkNamespace(ctx, *src.Allowed, ref.Name, namespace); nsErr != nil {
 			return nil, nsErr
@@ -114,29 +111,51 @@ func (r *accountResolver) resolveForDeletion(ctx context.Context, namespace stri
 	return remembered, nil
 }
 
-// objectFor reads the account object ref names, as seen from namespace.
-func (r *accountResolver) objectFor(ctx context.Context, namespace string, ref zoomv1.AccountReference) (accountObject, error) {
-	key := accountKey(namespace, ref)
+// accountSpec is what either account kind says, as read from the cache.
+type accountSpec struct {
+	settings zoomv1.AccountSettings
+	secret   types.NamespacedName
+	allowed  *zoomv1.AllowedNamespaces // a ClusterZoomAccount's; nil for a ZoomAccount
+	version  string                    // the account object's resourceVersion
+}
+
+// describeAccount reads the account object ref names from namespace.
+func describeAccount(ctx context.Context, reader client.Reader, namespace string, ref zoomv1.AccountReference) (accountSpec, error) {
 	if ref.Kind == zoomv1.AccountKindNamespaced {
 		var za zoomv1.ZoomAccount
-		if err := r.reader.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, &za); err != nil {
-			return accountObject{}, missing(err, "ZoomAccount %s/%s", namespace, ref.Name)
+		if err := reader.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, &za); err != nil {
+			return accountSpec{}, err
 		}
-		return r.describe(ctx, key, za.Spec.AccountSettings, types.NamespacedName{Namespace: namespace, Name: za.Spec.CredentialsSecretRef.Name}, nil), nil
+		return accountSpec{settings: za.Spec.AccountSettings, version: za.ResourceVersion,
+			secret: types.NamespacedName{Namespace: namespace, Name: za.Spec.CredentialsSecretRef.Name}}, nil
 	}
 	var cza zoomv1.ClusterZoomAccount
-	if err := r.reader.Get(ctx, types.NamespacedName{Name: ref.Name}, &cza); err != nil {
+	if err := reader.Get(ctx, types.NamespacedName{Name: ref.Name}, &cza); err != nil {
+		return accountSpec{}, err
+	}
+	return accountSpec{settings: cza.Spec.AccountSettings, version: cza.ResourceVersion, allowed: &cza.Spec.AllowedNamespaces,
+		secret: types.NamespacedName{Namespace: cza.Spec.CredentialsSecretRef.Namespace, Name: cza.Spec.CredentialsSecretRef.Name}}, nil
+}
+
+// objectFor reads the account object ref names, as seen from namespace.
+func (r *accountResolver) objectFor(ctx context.Context, namespace string, ref zoomv1.AccountReference) (accountObject, error) {
+	spec, err := describeAccount(ctx, r.reader, namespace, ref)
+	if err != nil {
+		if ref.Kind == zoomv1.AccountKindNamespaced {
+			return accountObject{}, missing(err, "ZoomAccount %s/%s", namespace, ref.Name)
+		}
 		return accountObject{}, missing(err, "ClusterZoomAccount %s", ref.Name)
 	}
-	if err := r.checkNamespace(ctx, cza.Spec.AllowedNamespaces, cza.Name, namespace); err != nil {
-		return accountObject{}, err
+	if spec.allowed != nil {
+		if err := r.checkNamespace(ctx, *spec.allowed, ref.Name, namespace); err != nil {
+			return accountObject{}, err
+		}
 	}
-	secret := types.NamespacedName{Namespace: cza.Spec.CredentialsSecretRef.Namespace, Name: cza.Spec.CredentialsSecretRef.Name}
-	return r.describe(ctx, key, cza.Spec.AccountSettings, secret, &cza.Spec.AllowedNamespaces), nil
+	return r.describe(ctx, accountKey(namespace, ref), spec.settings, spec.secret, spec.allowed), nil
 }
 
 func (r *accountResolver) describe(ctx context.Context, key accountpool.Key, settings zoomv1.AccountSettings, secret types.NamespacedName, allowed *zoomv1.AllowedNamespaces) accountObject {
-	ref := accountpool.SecretRef{Name: secret, Version: r.secretVersion(ctx, secret)}
+	ref := accountpool.SecretRef{Name: secret, Version: secretVersion(ctx, r.reader, secret)}
 	return accountObject{key: key, source: accountpool.Source{Settings: settings, Secret: ref, Allowed: allowed}}
 }
 
@@ -164,12 +183,21 @@ func (r *accountResolver) checkNamespace(ctx context.Context, allowed zoomv1.All
 // connect returns the pooled account when neither the settings nor the
 // Secret changed since it authenticated; otherwise it reads the Secret and
 // connects, so a resync of many users reads the Secret once.
+//
+// Every path of a ZoomUser or ZoomGroup to Zoom passes here, and with
+// shards another replica's account is refused before any call, even for a
+// token, whatever labels the object carries: by the identity that
+// authenticated, or the one the Secret claims before it did.
 func (r *accountResolver) connect(ctx context.Context, obj accountObject) (*accountpool.Account, error) {
 	if acct := r.pool.Cached(obj.key, obj.source); acct != nil {
-		return acct, nil
+		return acct, r.shards.check(ctx, acct.Identity)
 	}
 	creds, err := r.credentials(ctx, obj.source.Secret.Name)
 	if err != nil {
+		return nil, err
+	}
+	claimed := accountpool.Identity{APIURL: obj.source.Settings.APIURL, AccountID: creds.AccountID}
+	if err := r.shards.check(ctx, claimed); err != nil {
 		return nil, err
 	}
 	acct, err := r.pool.Connect(ctx, obj.key, obj.source, creds)
@@ -193,10 +221,10 @@ func connectError(key accountpool.Key, err error) error {
 
 // secretVersion is the Secret's resourceVersion in the metadata cache, or ""
 // when the cache does not know it (then the Secret is read).
-func (r *accountResolver) secretVersion(ctx context.Context, name types.NamespacedName) string {
+func secretVersion(ctx context.Context, reader client.Reader, name types.NamespacedName) string {
 	var meta metav1.PartialObjectMetadata
 	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	if err := r.reader.Get(ctx, name, &meta); err != nil {
+	if err := reader.Get(ctx, name, &meta); err != nil {
 		return ""
 	}
 	return meta.ResourceVersion

@@ -40,10 +40,14 @@ import (
 // at low priority: up to interactiveBurst in a row, and interactiveRate a
 // second after that, keep the default priority and go first. The pace is
 // counted per namespace, so that one team's bulk does not lower another
-// team's single change.
+// team's single change, and across namespaces too (clusterBurst, then
+// clusterRate a second), so that a bulk spread thinly over many namespaces
+// is still seen as one.
 const (
 	interactiveBurst = 20
 	interactiveRate  = 1.0
+	clusterBurst     = 100
+	clusterRate      = 5.0
 	// pruneEvery is how many changes pass between two sweeps of the
 	// allowances that are full again (a new one is the same), so that the
 	// map holds only namespaces with recent bulks.
@@ -55,6 +59,7 @@ const (
 type changeArrivals struct {
 	mu         sync.Mutex
 	allowances map[string]*rate.Limiter
+	cluster    *rate.Limiter
 	seen       int              // changes since the last sweep
 	now        func() time.Time // the clock; tests replace it
 	// queuedLow, when set, learns of each object queued at low priority,
@@ -65,7 +70,8 @@ type changeArrivals struct {
 }
 
 func newChangeArrivals() *changeArrivals {
-	return &changeArrivals{allowances: map[string]*rate.Limiter{}, now: time.Now}
+	return &changeArrivals{allowances: map[string]*rate.Limiter{}, now: time.Now,
+		cluster: rate.NewLimiter(rate.Limit(clusterRate), clusterBurst)}
 }
 
 // priority is the work queue priority of a change in namespace arriving at
@@ -80,7 +86,7 @@ func (a *changeArrivals) priority(namespace string, now time.Time) int {
 		lim = rate.NewLimiter(rate.Limit(interactiveRate), interactiveBurst)
 		a.allowances[namespace] = lim
 	}
-	if lim.AllowN(now, 1) {
+	if lim.AllowN(now, 1) && a.cluster.AllowN(now, 1) {
 		return 0
 	}
 	return handler.LowPriority

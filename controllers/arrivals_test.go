@@ -87,11 +87,19 @@ func TestChangeArrivalsArePacedPerNamespace(t *testing.T) {
 	if got := a.priority("person", now); got != 0 {
 		t.Errorf("another namespace's change during the bulk: priority %d, want the default", got)
 	}
+	// A bulk spread over many namespaces, a few each, is still a bulk.
+	var spread []int
+	for i := range clusterBurst + 10 {
+		spread = append(spread, a.priority(fmt.Sprintf("spread-%d", i%25), now))
+	}
+	if got := spread[len(spread)-1]; got != handler.LowPriority {
+		t.Errorf("the %dth change of a bulk over 25 namespaces: priority %d, want low", len(spread), got)
+	}
 	later := now.Add(time.Hour)
 	for i := range pruneEvery {
 		a.priority(fmt.Sprintf("once-%d", i%3), later)
 	}
-	if _, kept := a.allowances["bulk"]; kept || len(a.allowances) > 4 {
+	if _, kept := a.allowances["bulk"]; kept || len(a.allowances) > 3 {
 		t.Errorf("after an hour's calm %d allowances are held (bulk's kept: %v), want the few in use", len(a.allowances), kept)
 	}
 }

@@ -158,7 +158,9 @@ func Setup(mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	for _, kind := range []zoomv1.AccountKind{zoomv1.AccountKindNamespaced, zoomv1.AccountKindCluster} {
-		ar := &accountReconciler{Client: mgr.GetClient(), recorder: rec, kind: kind, accounts: resolver, timing: opts.timing(), shards: shards}
+		// With shards too, only the leader checks and reports account
+		// objects: the replicas connect the accounts they serve on use.
+		ar := &accountReconciler{Client: mgr.GetClient(), recorder: rec, kind: kind, accounts: resolver, timing: opts.timing()}
 		if err := ar.setup(mgr); err != nil {
 			return err
 		}

@@ -20,6 +20,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,9 +29,11 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -44,81 +47,125 @@ import (
 )
 
 // membersRequest is the sharder's request to look at the Leases; every
-// other request names a shard key.
+// other request names an account object (see accountRequest). The Lease
+// namespace cannot be an account's kind, so the two never meet.
 var membersRequest = reconcile.Request{NamespacedName: types.NamespacedName{Namespace: "leases"}}
+
+// accountRequest names an account object: its namespace (none for a
+// ClusterZoomAccount) and its kind and name.
+func accountRequest(namespace string, ref zoomv1.AccountReference) reconcile.Request {
+	return reconcile.Request{NamespacedName: types.NamespacedName{Namespace: namespace, Name: string(ref.Kind) + "/" + ref.Name}}
+}
+
+func refOfRequest(req reconcile.Request) (string, zoomv1.AccountReference, bool) {
+	kind, name, ok := strings.Cut(req.Name, "/")
+	return req.Namespace, zoomv1.AccountReference{Kind: zoomv1.AccountKind(kind), Name: name}, ok
+}
 
 // sharder runs on the leader only. It labels every ZoomUser and ZoomGroup
 // with the replica that owns its Zoom account, and moves them when the
 // members change: from a live replica only after it released them (drain),
 // so that two replicas never reconcile one object at once; from a lapsed
-// one at once. Passes of different accounts run in parallel, so one
-// account's bulk does not hold up another's new users; a members pass may
-// meet a pass of the same account, and then the version lock of each
-// assignment (see patchLabels) lets only one of them move an object.
+// one at once. A request is an account object: its pass places the objects
+// of every account object that names the same Zoom account. Passes of
+// different Zoom accounts run in parallel, so one account's bulk does not
+// hold up another's new users; two passes of one Zoom account may meet, and
+// then the version lock of each assignment (see patchLabels) lets only one
+// of them move an object.
 type sharder struct {
 	writer  client.Client // label patches
 	objects client.Reader // all ZoomUsers and ZoomGroups, slimmed (leader's own cache)
 	ring    *shard.Ring
 	keys    *shardKeys
+	// queue is the controller's own, for the members pass to requeue
+	// every account; set when the controller starts.
+	queue workqueue.TypedRateLimitingInterface[reconcile.Request]
 
 	mu      sync.Mutex
-	members []string // as last seen by a members pass
+	members []string // as the last members pass saw them
 }
 
 func (s *sharder) Reconcile(ctx context.Context, req reconcile.Request) (ctrl.Result, error) {
+	if req == membersRequest {
+		return s.membersPass(ctx)
+	}
+	namespace, ref, ok := refOfRequest(req)
+	if !ok {
+		return ctrl.Result{}, nil
+	}
+	key, err := s.keys.of(ctx, namespace, ref)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	// Read now, not when the request was queued: a pass must never treat
+	// a replica that joined meanwhile as lapsed.
+	members, _, err := s.ring.Members(ctx)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	waiting, err := s.assign(ctx, key, members)
+	switch {
+	case apierrors.IsConflict(err):
+		// Decided from a copy that changed meanwhile: decide again soon,
+		// without the error backoff, which can grow to minutes.
+		return ctrl.Result{RequeueAfter: time.Second}, nil
+	case err != nil:
+		return ctrl.Result{}, err
+	case waiting:
+		return ctrl.Result{RequeueAfter: drainRecheck}, nil
+	}
+	return ctrl.Result{}, nil
+}
+
+// departedAfter is how long a member Lease must have gone unrenewed before
+// the leader deletes it: far beyond any pause a replica survives (it stops
+// after its renew deadline), so only replicas gone for good go.
+const departedAfter = 10 * time.Minute
+
+// deleteDeparted deletes the Leases of replicas gone for good, each only
+// as last seen, so that a renewal meanwhile keeps it.
+func (s *sharder) deleteDeparted(ctx context.Context) {
+	departed, err := s.ring.Departed(ctx, departedAfter)
+	if err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "listing departed shard Leases")
+		return
+	}
+	for i := range departed {
+		l := &departed[i]
+		err := s.writer.Delete(ctx, l, client.Preconditions{UID: &l.UID, ResourceVersion: &l.ResourceVersion})
+		if client.IgnoreNotFound(err) != nil && !apierrors.IsConflict(err) {
+			ctrl.LoggerFrom(ctx).Error(err, "deleting a departed shard Lease", "lease", l.Name)
+		}
+	}
+}
+
+// drainRecheck is how soon a pass waiting for drains looks again should
+// no release event come first.
+const drainRecheck = 5 * time.Second
+
+// membersPass requeues every known account when the members changed, and
+// comes back when the first Lease would lapse. Each account's own pass
+// then reads the members afresh, and one failing account holds up no other.
+func (s *sharder) membersPass(ctx context.Context) (ctrl.Result, error) {
 	members, next, err := s.ring.Members(ctx)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	keys := []string{req.Name}
-	if req == membersRequest {
-		keys = s.keysToMove(members)
-	}
-	var waiting bool
-	for _, key := range keys {
-		w, err := s.assign(ctx, key, members)
-		if err != nil {
-			return ctrl.Result{}, err
-		}
-		waiting = waiting || w
-	}
-	if req == membersRequest {
-		s.settled(members) // only now: a failed pass is retried whole
-	}
-	return s.requeue(req, next, waiting), nil
-}
-
-// keysToMove returns every known shard key when the members differ from
-// those of the last members pass that finished, none otherwise.
-func (s *sharder) keysToMove(members []string) []string {
 	slices.Sort(members)
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if slices.Equal(members, s.members) {
-		return nil
-	}
-	return s.keys.all()
-}
-
-func (s *sharder) settled(members []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	changed := !slices.Equal(members, s.members)
 	s.members = members
-}
-
-// requeue brings the members pass back when the first Lease would lapse,
-// and a key back while it waits for drains (the release is a watch event
-// too; this only covers a lost one).
-func (s *sharder) requeue(req reconcile.Request, next time.Time, waiting bool) ctrl.Result {
-	switch {
-	case req == membersRequest && !next.IsZero():
-		return ctrl.Result{RequeueAfter: time.Until(next) + 100*time.Millisecond}
-	case req == membersRequest:
-		return ctrl.Result{RequeueAfter: elsewhereRetry}
-	case waiting:
-		return ctrl.Result{RequeueAfter: elsewhereRetry}
+	s.mu.Unlock()
+	if changed && s.queue != nil {
+		for _, req := range s.keys.requests() {
+			s.queue.Add(req)
+		}
 	}
-	return ctrl.Result{}
+	s.deleteDeparted(ctx)
+	if next.IsZero() {
+		return ctrl.Result{RequeueAfter: drainRecheck}, nil
+	}
+	return ctrl.Result{RequeueAfter: time.Until(next) + 100*time.Millisecond}, nil
 }
 
 // placed is one object's placement as the sharder sees it.
@@ -192,10 +239,13 @@ func (s *sharder) objectsOf(ctx context.Context, key string) ([]placed, error) {
 		}
 	}
 	slices.SortFunc(users, func(a, b *zoomv1.ZoomUser) int {
-		if wins(a, b) {
+		switch {
+		case wins(a, b):
 			return -1
+		case wins(b, a):
+			return 1
 		}
-		return 1
+		return 0
 	})
 	out := make([]placed, 0, len(users)+len(groups))
 	for _, u := range users {
@@ -227,12 +277,12 @@ func (s *sharder) patchLabels(ctx context.Context, obj client.Object, labels map
 	if err != nil {
 		return err
 	}
-	target := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Namespace: obj.GetNamespace(), Name: obj.GetName()}}
-	kind := "ZoomUser"
-	if _, ok := obj.(*zoomv1.ZoomGroup); ok {
-		kind = "ZoomGroup"
+	gvk, err := apiutil.GVKForObject(obj, s.writer.Scheme())
+	if err != nil {
+		return err
 	}
-	target.SetGroupVersionKind(zoomv1.GroupVersion.WithKind(kind))
+	target := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Namespace: obj.GetNamespace(), Name: obj.GetName()}}
+	target.SetGroupVersionKind(gvk)
 	err = s.writer.Patch(ctx, target, client.RawPatch(types.MergePatchType, body))
 	return client.IgnoreNotFound(err)
 }
@@ -251,68 +301,49 @@ type shardKeys struct {
 type shardKeyMemo struct {
 	version string // account and Secret resourceVersions
 	key     string
+	request reconcile.Request
 }
 
 // of returns the shard key of the account object ref names from namespace.
-// An object that cannot say which Zoom account it is (missing, no Secret,
-// no accountID) is its own key: its objects wait for it on some replica.
+// An object that never said which Zoom account it is (missing, no Secret,
+// no accountID) is its own key: its objects wait for it on some replica. An
+// account object that goes away keeps the key it had: the replica that
+// served it still holds its client, with which the deletions of its users
+// finish (see resolveForDeletion).
 func (k *shardKeys) of(ctx context.Context, namespace string, ref zoomv1.AccountReference) (string, error) {
 	account := accountKey(namespace, ref)
-	settings, secret, version, err := k.describe(ctx, namespace, ref)
+	k.mu.Lock()
+	m, known := k.memo[account]
+	k.mu.Unlock()
+	obj, err := describeAccount(ctx, k.reader, namespace, ref)
 	if apierrors.IsNotFound(err) {
-		return k.remember(account, "", "object:"+string(account)), nil
+		if known {
+			return m.key, nil
+		}
+		return k.remember(account, namespace, ref, "", "object:"+string(account)), nil
 	}
 	if err != nil {
 		return "", err
 	}
-	k.mu.Lock()
-	m, ok := k.memo[account]
-	k.mu.Unlock()
-	if ok && m.version == version {
+	version := obj.version + "/" + secretVersion(ctx, k.reader, obj.secret)
+	if known && m.version == version {
 		return m.key, nil
 	}
-	var s corev1.Secret
-	if err := k.live.Get(ctx, secret, &s); err != nil && !apierrors.IsNotFound(err) {
+	var secret corev1.Secret
+	if err := k.live.Get(ctx, obj.secret, &secret); err != nil && !apierrors.IsNotFound(err) {
 		return "", err
 	}
 	key := "object:" + string(account)
-	if id := string(s.Data[zoomv1.SecretKeyAccountID]); id != "" {
-		key = shard.Key(settings.APIURL, id)
+	if id := string(secret.Data[zoomv1.SecretKeyAccountID]); id != "" {
+		key = shard.Key(obj.settings.APIURL, id)
 	}
-	return k.remember(account, version, key), nil
+	return k.remember(account, namespace, ref, version, key), nil
 }
 
-func (k *shardKeys) describe(ctx context.Context, namespace string, ref zoomv1.AccountReference) (zoomv1.AccountSettings, types.NamespacedName, string, error) {
-	var settings zoomv1.AccountSettings
-	var secret types.NamespacedName
-	var version string
-	if ref.Kind == zoomv1.AccountKindNamespaced {
-		var za zoomv1.ZoomAccount
-		if err := k.reader.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, &za); err != nil {
-			return settings, secret, "", err
-		}
-		settings, version = za.Spec.AccountSettings, za.ResourceVersion
-		secret = types.NamespacedName{Namespace: namespace, Name: za.Spec.CredentialsSecretRef.Name}
-	} else {
-		var cza zoomv1.ClusterZoomAccount
-		if err := k.reader.Get(ctx, types.NamespacedName{Name: ref.Name}, &cza); err != nil {
-			return settings, secret, "", err
-		}
-		settings, version = cza.Spec.AccountSettings, cza.ResourceVersion
-		secret = types.NamespacedName{Namespace: cza.Spec.CredentialsSecretRef.Namespace, Name: cza.Spec.CredentialsSecretRef.Name}
-	}
-	var meta metav1.PartialObjectMetadata
-	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-	if err := k.reader.Get(ctx, secret, &meta); err == nil {
-		version += "/" + meta.ResourceVersion
-	}
-	return settings, secret, version, nil
-}
-
-func (k *shardKeys) remember(account accountpool.Key, version, key string) string {
+func (k *shardKeys) remember(account accountpool.Key, namespace string, ref zoomv1.AccountReference, version, key string) string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.memo[account] = shardKeyMemo{version: version, key: key}
+	k.memo[account] = shardKeyMemo{version: version, key: key, request: accountRequest(namespace, ref)}
 	return key
 }
 
@@ -329,57 +360,35 @@ func (k *shardKeys) accountsOf(key string) []accountpool.Key {
 	return out
 }
 
-// all returns every shard key known.
-func (k *shardKeys) all() []string {
+// requests returns the request of every account object known.
+func (k *shardKeys) requests() []reconcile.Request {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	var out []string
+	out := make([]reconcile.Request, 0, len(k.memo))
 	for _, m := range k.memo {
-		if !slices.Contains(out, m.key) {
-			out = append(out, m.key)
-		}
+		out = append(out, m.request)
 	}
 	return out
 }
 
-// keyOfAccountObject maps an account object to the request of its shard
-// key, and of its previous one when that changed.
-func (s *sharder) keyOfAccountObject(ctx context.Context, obj client.Object) []reconcile.Request {
-	ref := zoomv1.AccountReference{Kind: zoomv1.AccountKindCluster, Name: obj.GetName()}
-	if _, namespaced := obj.(*zoomv1.ZoomAccount); namespaced {
-		ref.Kind = zoomv1.AccountKindNamespaced
-	}
-	s.keys.mu.Lock()
-	before, had := s.keys.memo[accountKey(obj.GetNamespace(), ref)]
-	s.keys.mu.Unlock()
-	if !had {
-		return nil // no object uses it yet
-	}
-	return s.requestsFor(ctx, obj.GetNamespace(), ref, before.key)
-}
-
-// keyOfObject maps a ZoomUser or ZoomGroup to its shard key's request.
-func (s *sharder) keyOfObject(ctx context.Context, obj client.Object) []reconcile.Request {
+// accountOfObject maps a ZoomUser or ZoomGroup to its account's request.
+func accountOfObject(_ context.Context, obj client.Object) []reconcile.Request {
 	switch o := obj.(type) {
 	case *zoomv1.ZoomUser:
-		return s.requestsFor(ctx, o.Namespace, o.Spec.AccountRef, "")
+		return []reconcile.Request{accountRequest(o.Namespace, o.Spec.AccountRef)}
 	case *zoomv1.ZoomGroup:
-		return s.requestsFor(ctx, o.Namespace, o.Spec.AccountRef, "")
+		return []reconcile.Request{accountRequest(o.Namespace, o.Spec.AccountRef)}
 	}
 	return nil
 }
 
-func (s *sharder) requestsFor(ctx context.Context, namespace string, ref zoomv1.AccountReference, previous string) []reconcile.Request {
-	key, err := s.keys.of(ctx, namespace, ref)
-	if err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "reading an account's shard key")
-		return []reconcile.Request{membersRequest} // a full pass retries it
+// accountOfAccountObject maps an account object to its own request.
+func accountOfAccountObject(_ context.Context, obj client.Object) []reconcile.Request {
+	ref := zoomv1.AccountReference{Kind: zoomv1.AccountKindCluster, Name: obj.GetName()}
+	if _, namespaced := obj.(*zoomv1.ZoomAccount); namespaced {
+		ref.Kind = zoomv1.AccountKindNamespaced
 	}
-	reqs := []reconcile.Request{{NamespacedName: types.NamespacedName{Name: key}}}
-	if previous != "" && previous != key {
-		reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Name: previous}})
-	}
-	return reqs
+	return []reconcile.Request{accountRequest(obj.GetNamespace(), ref)}
 }
 
 // leaseRequest maps any member Lease event to the members pass.
@@ -454,7 +463,7 @@ func setupSharding(mgr ctrl.Manager, o *ShardOptions) (*sharding, error) {
 	if err := mgr.Add(member); err != nil {
 		return nil, err
 	}
-	ring := &shard.Ring{Reader: mgr.GetClient(), Namespace: o.Namespace, Self: o.ID}
+	ring := &shard.Ring{Reader: mgr.GetClient(), Namespace: o.Namespace, Self: o.ID, SelfFresh: o.RenewDeadline}
 	objects, err := sharderCache(mgr, o.Namespaces)
 	if err != nil {
 		return nil, err
@@ -464,7 +473,7 @@ func setupSharding(mgr ctrl.Manager, o *ShardOptions) (*sharding, error) {
 	if err := s.setup(mgr, objects); err != nil {
 		return nil, err
 	}
-	return &sharding{ring: ring, member: member, elected: mgr.Elected()}, nil
+	return &sharding{ring: ring, member: member}, nil
 }
 
 func sharderCache(mgr ctrl.Manager, namespaces []string) (cache.Cache, error) {
@@ -493,16 +502,21 @@ func (s *sharder) setup(mgr ctrl.Manager, objects cache.Cache) error {
 	accountsOfSecret := func(ctx context.Context, secret client.Object) []reconcile.Request {
 		var reqs []reconcile.Request
 		for _, acct := range m.accountsOfSecret(ctx, secret) {
-			reqs = append(reqs, s.keyOfAccountObject(ctx, acct)...)
+			reqs = append(reqs, accountOfAccountObject(ctx, acct)...)
 		}
 		return reqs
 	}
+	keepQueue := source.Func(func(_ context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request]) error {
+		s.queue = q
+		return nil
+	})
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("sharder").
-		WatchesRawSource(source.Kind(objects, client.Object(&zoomv1.ZoomUser{}), handler.EnqueueRequestsFromMapFunc(s.keyOfObject), placementChanged)).
-		WatchesRawSource(source.Kind(objects, client.Object(&zoomv1.ZoomGroup{}), handler.EnqueueRequestsFromMapFunc(s.keyOfObject), placementChanged)).
-		Watches(&zoomv1.ZoomAccount{}, handler.EnqueueRequestsFromMapFunc(s.keyOfAccountObject)).
-		Watches(&zoomv1.ClusterZoomAccount{}, handler.EnqueueRequestsFromMapFunc(s.keyOfAccountObject)).
+		WatchesRawSource(keepQueue).
+		WatchesRawSource(source.Kind(objects, client.Object(&zoomv1.ZoomUser{}), handler.EnqueueRequestsFromMapFunc(accountOfObject), placementChanged)).
+		WatchesRawSource(source.Kind(objects, client.Object(&zoomv1.ZoomGroup{}), handler.EnqueueRequestsFromMapFunc(accountOfObject), placementChanged)).
+		Watches(&zoomv1.ZoomAccount{}, handler.EnqueueRequestsFromMapFunc(accountOfAccountObject)).
+		Watches(&zoomv1.ClusterZoomAccount{}, handler.EnqueueRequestsFromMapFunc(accountOfAccountObject)).
 		WatchesMetadata(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(accountsOfSecret)).
 		WatchesRawSource(source.Kind(mgr.GetCache(), &coordinationv1.Lease{}, handler.TypedEnqueueRequestsFromMapFunc(leaseRequest))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -171,5 +172,41 @@ func TestSharderAssignmentFailsOnAStaleCopy(t *testing.T) {
 	err := s.patchLabels(context.Background(), &stale, map[string]any{shard.LabelShard: "b-1"}, true)
 	if !apierrors.IsConflict(err) {
 		t.Errorf("assignment from a stale copy: err = %v, want a conflict", err)
+	}
+}
+
+// An account object's key comes from its Secret's accountID; one without
+// a Secret is its own key; and one deleted keeps the key it had, so that
+// its users stay with the replica holding the client their deletions need.
+func TestShardKeysOfAccountObjects(t *testing.T) {
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ops", Name: "s2s"},
+		Data: map[string][]byte{zoomv1.SecretKeyAccountID: []byte("acct-1")}}
+	account := &zoomv1.ClusterZoomAccount{ObjectMeta: metav1.ObjectMeta{Name: "a"}, Spec: zoomv1.ClusterZoomAccountSpec{
+		CredentialsSecretRef: zoomv1.SecretReference{Namespace: "ops", Name: "s2s"},
+		AccountSettings:      zoomv1.AccountSettings{APIURL: "https://zoom.example/v2"},
+	}}
+	orphan := &zoomv1.ClusterZoomAccount{ObjectMeta: metav1.ObjectMeta{Name: "no-secret"}, Spec: zoomv1.ClusterZoomAccountSpec{
+		CredentialsSecretRef: zoomv1.SecretReference{Namespace: "ops", Name: "missing"},
+	}}
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(secret, account, orphan).Build()
+	k := &shardKeys{reader: c, live: c, memo: map[accountpool.Key]shardKeyMemo{}}
+	of := func(name string) string {
+		key, err := k.of(context.Background(), "team", zoomv1.AccountReference{Kind: zoomv1.AccountKindCluster, Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return key
+	}
+	if got := of("a"); got != testShardKey {
+		t.Errorf("key of a = %q, want %q", got, testShardKey)
+	}
+	if got, want := of("no-secret"), "object:ClusterZoomAccount/no-secret"; got != want {
+		t.Errorf("key of an account without its Secret = %q, want %q", got, want)
+	}
+	if err := c.Delete(context.Background(), account); err != nil {
+		t.Fatal(err)
+	}
+	if got := of("a"); got != testShardKey {
+		t.Errorf("key of a after its deletion = %q, want the one it had, %q", got, testShardKey)
 	}
 }

@@ -28,6 +28,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -59,8 +60,10 @@ type ShardOptions struct {
 
 func (o *ShardOptions) validate() error {
 	var errs []error
-	if o.ID == "" || len(o.ID) > 63-len(shard.LeaseName("")) || strings.ContainsAny(o.ID, "/ ") {
-		errs = append(errs, fmt.Errorf("--shard-id must be a DNS label of at most %d characters, got %q", 63-len(shard.LeaseName("")), o.ID))
+	// The id is a label value on every object and part of a Lease's name;
+	// a pod's name (the chart's choice) is both.
+	if msgs := append(validation.IsValidLabelValue(o.ID), validation.IsDNS1123Subdomain(shard.LeaseName(o.ID))...); o.ID == "" || len(msgs) > 0 {
+		errs = append(errs, fmt.Errorf("--shard-id %q must be a valid label value and name a valid Lease: %s", o.ID, strings.Join(msgs, "; ")))
 	}
 	if o.Namespace == "" {
 		errs = append(errs, errors.New("sharding needs the namespace of its Leases (--leader-election-namespace or POD_NAMESPACE)"))
@@ -97,9 +100,8 @@ var errElsewhere = errors.New("the Zoom account belongs to another replica")
 // sharding is one replica's side of the split; a nil *sharding is one
 // manager for everything, and every method then lets all through.
 type sharding struct {
-	ring    *shard.Ring
-	member  *shard.Membership
-	elected <-chan struct{}
+	ring   *shard.Ring
+	member *shard.Membership
 }
 
 // check refuses the accounts this replica does not own. Labels only route
@@ -152,18 +154,14 @@ func jsonPointerEscape(s string) string {
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(s)
 }
 
-// writesAccountStatus tells whether this replica reports account objects:
-// the leader does, so that replicas never contend on one status.
-func (s *sharding) writesAccountStatus() bool {
+// bound ends a reconcile's context when this replica must stop acting:
+// the ownership check is made once per reconcile, and a reconcile must not
+// go on calling Zoom after its replica's Lease could have lapsed.
+func (s *sharding) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	if s == nil {
-		return true
+		return ctx, func() {}
 	}
-	select {
-	case <-s.elected:
-		return true
-	default:
-		return false
-	}
+	return context.WithDeadline(ctx, s.member.FreshUntil())
 }
 
 // needsLeader is the controllers' NeedLeaderElection: with shards every

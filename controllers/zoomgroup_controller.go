@@ -68,6 +68,8 @@ func (r *ZoomGroupReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	defer func() { retErr = errors.Join(retErr, p.FinalStatus(ctx, zg, statusWriteTimeout)) }()
 	ctx, cancel := context.WithTimeout(ctx, r.timing.reconcile)
 	defer cancel()
+	ctx, release := r.shards.bound(ctx)
+	defer release()
 
 	before := zg.DeepCopy()
 	var out outcome

@@ -29,6 +29,7 @@ import (
 	"github.com/zoom-operator/zoom-operator/internal/accountpool"
 	"github.com/zoom-operator/zoom-operator/internal/groups"
 	"github.com/zoom-operator/zoom-operator/internal/patch"
+	"github.com/zoom-operator/zoom-operator/internal/shard"
 	"github.com/zoom-operator/zoom-operator/internal/zoom"
 )
 
@@ -244,7 +245,7 @@ func frozenIDs(users []zoomv1.ZoomUser) []string {
 	return ids
 }
 
-func identityString(id accountpool.Identity) string { return id.APIURL + "|" + id.AccountID }
+func identityString(id accountpool.Identity) string { return shard.Key(id.APIURL, id.AccountID) }
 
 // readyMessage counts the members; waiting users are in status.pendingCount
 // (and the Argo CD health check appends their number), not repeated here.

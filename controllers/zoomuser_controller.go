@@ -89,6 +89,8 @@ func (r *ZoomUserReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 	// A slow or hostile Zoom cannot hold a worker past the deadline.
 	ctx, cancel := context.WithTimeout(ctx, r.timing.reconcile)
 	defer cancel()
+	ctx, release := r.shards.bound(ctx)
+	defer release()
 
 	before := zu.DeepCopy()
 	switch {
