@@ -142,7 +142,7 @@ func (rp *report) document() string {
 	p("  (every request its fake received during creation) per user and 429s. The claim it tests: each account")
 	p("  converges at its own floor, so the small accounts' ratios stay near 1 however large the first account's")
 	p("  backlog; if workers waited on one account's budget, the small ones would finish with the large one. The")
-	p("  manager's Kubernetes client is shared by all accounts (`--kube-api-qps`, 100 by default; a created user costs")
+	p("  manager's Kubernetes client is shared by all accounts (`--kube-api-qps`, 300 by default; a created user costs")
 	p("  about three requests): when the accounts' budgets together allow more creates a second than a third of it,")
 	p("  that client, or the API server, sets the pace for every account, as the line under the table shows.")
 	p("- **Baseline / operator**: the baseline's figure divided by the operator's; above 1 the operator does better.")
