@@ -413,12 +413,8 @@ func (rp *report) accountTable(n int) string {
 	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, m := range rp.cfg.modes {
 		r := rp.find(n, m)
-		switch {
-		case r == nil:
-			fmt.Fprintf(&b, "| %s | not run | | | | | | | | |\n", m)
-			continue
-		case r.err != nil:
-			fmt.Fprintf(&b, "| %s | failed: %s | | | | | | | | |\n", m, escapeCell(r.err.Error()))
+		if row := unmeasuredRow(m, r, 8); row != "" {
+			b.WriteString(row)
 			continue
 		}
 		for _, g := range groupBySize(r.accounts) {
@@ -430,6 +426,21 @@ func (rp *report) accountTable(n int) string {
 		}
 	}
 	return b.String()
+}
+
+// unmeasuredRow is a table's row for mode m when its run r was not run or
+// failed, with empty cells after the first two; "" when r has figures.
+func unmeasuredRow(m mode, r *result, emptyCells int) string {
+	var what string
+	switch {
+	case r == nil:
+		what = "not run"
+	case r.err != nil:
+		what = "failed: " + escapeCell(r.err.Error())
+	default:
+		return ""
+	}
+	return fmt.Sprintf("| %s | %s |%s\n", m, what, strings.Repeat(" |", emptyCells))
 }
 
 // accountVerdict is one line on how the accounts of a run fared against

@@ -82,7 +82,6 @@ type result struct {
 
 	wall time.Duration // the whole run, setup and teardown included
 	err  error         // the run could not be measured
-	log  string        // the manager's log
 }
 
 // callStats counts the fake Zoom's requests of one phase.
@@ -186,7 +185,6 @@ func (b *bench) measureInto(ctx context.Context, r *result) error {
 	if err != nil {
 		return err
 	}
-	r.log = managers.members[0].log
 	r.replicas = newReplicaResults(managers.ids())
 	defer b.finishReplicas(ctx, cp.client, managers, r)
 	if err := managers.waitMembers(ctx, cp.client, membersTimeout); err != nil {

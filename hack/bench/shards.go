@@ -293,12 +293,8 @@ func (rp *report) replicaTable(n int) string {
 	b.WriteString("|---|---|---:|---:|---:|---:|---:|\n")
 	for _, m := range rp.cfg.modes {
 		r := rp.find(n, m)
-		switch {
-		case r == nil:
-			fmt.Fprintf(&b, "| %s | not run | | | | | |\n", m)
-			continue
-		case r.err != nil:
-			fmt.Fprintf(&b, "| %s | failed: %s | | | | | |\n", m, escapeCell(r.err.Error()))
+		if row := unmeasuredRow(m, r, 5); row != "" {
+			b.WriteString(row)
 			continue
 		}
 		var accounts, users int
