@@ -176,13 +176,13 @@ func (p placement) describe(account string) string {
 type handoverStats struct {
 	skipped  string // why no replica was killed; empty when one was
 	victim   string
-	leader   bool     // the victim had held the leader Lease
-	accounts []string // the victim's accounts at the kill
-	at       time.Duration
+	leader   bool          // the victim had held the leader Lease
+	accounts []string      // the victim's accounts at the kill
+	at       time.Duration // the kill, from the run's first create
 	killedAt time.Time
 	// resumed runs from the kill to the last of the victim's accounts'
 	// first Zoom call after it; ready, to all their users Ready. Either is
-	// -1 when it did not happen by the run's cap.
+	// -1 when it did not happen by the end of creation (the cap).
 	resumed, ready time.Duration
 	owners         []string // the replicas of its accounts at the end
 }
@@ -226,7 +226,7 @@ func (b *bench) killBusiest(ctx context.Context, r *result, c client.Client, man
 	return nil
 }
 
-// finishHandover times the killed replica's accounts once creation ended.
+// finish times the killed replica's accounts once creation ended.
 func (h *handoverStats) finish(accts fleet, logs [][]zoomfake.Request, tracker *readyTracker) {
 	if h == nil || h.victim == "" {
 		return
