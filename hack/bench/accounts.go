@@ -136,9 +136,10 @@ func (f fleet) create(ctx context.Context, c client.Client, p plan) error {
 	return testenv.CreateAll(ctx, c, objs...)
 }
 
-// waitReady waits until the manager has obtained a token for every
+// waitReady waits until the manager (of several replicas, the leader,
+// which alone writes account status) has obtained a token for every
 // account, so that the timed part starts with a manager that is running.
-func (f fleet) waitReady(ctx context.Context, c client.Client, m *testenv.Manager, timeout time.Duration) error {
+func (f fleet) waitReady(ctx context.Context, c client.Client, managers *replicaSet, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for _, a := range f {
 		for {
@@ -147,8 +148,8 @@ func (f fleet) waitReady(ctx context.Context, c client.Client, m *testenv.Manage
 			if err == nil && meta.IsStatusConditionTrue(cza.Status.Conditions, zoomv1.ConditionReady) {
 				break
 			}
-			if m.Exited() {
-				return fmt.Errorf("manager exited before the account was Ready: %v", m.Err())
+			if err := managers.failure("before the account was Ready"); err != nil {
+				return err
 			}
 			if time.Now().After(deadline) {
 				return fmt.Errorf("ClusterZoomAccount %s not Ready after %s (last error: %v)", a.name, timeout, err)
@@ -364,18 +365,33 @@ func resyncLimit(sizes []int) int {
 // accounts: the sums over all of them, then each account against its own
 // floor.
 func (rp *report) manyAccounts(n int) string {
-	k, skew := rp.cfg.accounts, rp.cfg.accountSkew
-	sizes := accountSizes(n, k, skew)
+	var b strings.Builder
+	fmt.Fprintf(&b, "### Many accounts: %d × %s ZoomUsers%s\n\n", rp.cfg.accounts, thousands(n), rp.accountsExtent(n))
+	fmt.Fprintf(&b, "%d ClusterZoomAccounts in one manager, ", rp.cfg.accounts)
+	b.WriteString(rp.accountFigures(n, "The table sums all accounts"))
+	return b.String()
+}
+
+// accountsExtent ends a title about the accounts of a --sizes value n:
+// ", the first 4 × as many (600 in all)".
+func (rp *report) accountsExtent(n int) string {
+	skew := ""
+	if rp.cfg.accountSkew > 1 {
+		skew = fmt.Sprintf(", the first %d × as many", rp.cfg.accountSkew)
+	}
+	return fmt.Sprintf("%s (%s in all)", skew, thousands(sum(accountSizes(n, rp.cfg.accounts, rp.cfg.accountSkew))))
+}
+
+// accountFigures goes on from "K ClusterZoomAccounts <where they run>, ":
+// how the accounts were set up, the table that sums them (sums says how),
+// then each account against its own floor.
+func (rp *report) accountFigures(n int, sums string) string {
+	sizes := accountSizes(n, rp.cfg.accounts, rp.cfg.accountSkew)
 	lim := rp.cfg.plan.enforced(rp.cfg.scale)
 	var b strings.Builder
-	fmt.Fprintf(&b, "### Many accounts: %d × %s ZoomUsers", k, thousands(n))
-	if skew > 1 {
-		fmt.Fprintf(&b, ", the first %d × as many", skew)
-	}
-	fmt.Fprintf(&b, " (%s in all)\n\n", thousands(sum(sizes)))
-	fmt.Fprintf(&b, "%d ClusterZoomAccounts in one manager, each with its own credentials Secret and its own fake Zoom\n", k)
+	b.WriteString("each with its own credentials Secret and its own fake Zoom\n")
 	b.WriteString("on its own loopback port, so each has its own request budget; the harness interleaves the accounts'\n")
-	fmt.Fprintf(&b, "creates evenly. The table sums all accounts; its floor is the largest account's (%s s).\n\n",
+	fmt.Fprintf(&b, "creates evenly. %s; its floor is the largest account's (%s s).\n\n", sums,
 		fixed(floorFor(slices.Max(sizes), lim).Seconds(), 1))
 	b.WriteString(rp.sizeTable(n))
 	fmt.Fprintf(&b, "\nPer account: T runs from the run's first create until all of the account's users are Ready; its floor is\n"+
@@ -397,12 +413,8 @@ func (rp *report) accountTable(n int) string {
 	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, m := range rp.cfg.modes {
 		r := rp.find(n, m)
-		switch {
-		case r == nil:
-			fmt.Fprintf(&b, "| %s | not run | | | | | | | | |\n", m)
-			continue
-		case r.err != nil:
-			fmt.Fprintf(&b, "| %s | failed: %s | | | | | | | | |\n", m, escapeCell(r.err.Error()))
+		if row := unmeasuredRow(m, r, 8); row != "" {
+			b.WriteString(row)
 			continue
 		}
 		for _, g := range groupBySize(r.accounts) {
@@ -414,6 +426,21 @@ func (rp *report) accountTable(n int) string {
 		}
 	}
 	return b.String()
+}
+
+// unmeasuredRow is a table's row for mode m when its run r was not run or
+// failed, with empty cells after the first two; "" when r has figures.
+func unmeasuredRow(m mode, r *result, emptyCells int) string {
+	var what string
+	switch {
+	case r == nil:
+		what = "not run"
+	case r.err != nil:
+		what = "failed: " + escapeCell(r.err.Error())
+	default:
+		return ""
+	}
+	return fmt.Sprintf("| %s | %s |%s\n", m, what, strings.Repeat(" |", emptyCells))
 }
 
 // accountVerdict is one line on how the accounts of a run fared against

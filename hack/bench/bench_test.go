@@ -161,21 +161,28 @@ func TestParseFlagsDefaults(t *testing.T) {
 }
 
 func TestManagerArgs(t *testing.T) {
-	b := &bench{cfg: config{resync: 2 * time.Minute, maxConcurrent: 16, scale: 0.5}}
+	cfg := config{resync: 2 * time.Minute, maxConcurrent: 16, scale: 0.5}
 	want := []string{"--resync-interval=2m0s", "--max-concurrent-reconciles=16", "--zoom-rate-scale=0.5"}
-	if diff := cmp.Diff(want, b.managerArgs(modeOperator)); diff != "" {
+	if diff := cmp.Diff(want, cfg.managerArgs(modeOperator, "")); diff != "" {
 		t.Errorf("operator args (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(append(want, "--baseline"), b.managerArgs(modeBaseline)); diff != "" {
+	if diff := cmp.Diff(append(want, "--baseline"), cfg.managerArgs(modeBaseline, "")); diff != "" {
 		t.Errorf("baseline args (-want +got):\n%s", diff)
 	}
-	cfg, err := parseFlags([]string{"--manager-flag=--kube-api-qps=300", "--manager-flag=--pprof-bind-address=127.0.0.1:6060"})
+	parsed, err := parseFlags([]string{"--manager-flag=--kube-api-qps=300", "--manager-flag=--pprof-bind-address=127.0.0.1:6060"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.cfg.managerFlags = cfg.managerFlags
-	if diff := cmp.Diff(append(want, "--kube-api-qps=300", "--pprof-bind-address=127.0.0.1:6060"), b.managerArgs(modeOperator)); diff != "" {
+	cfg.managerFlags = parsed.managerFlags
+	if diff := cmp.Diff(append(want, "--kube-api-qps=300", "--pprof-bind-address=127.0.0.1:6060"), cfg.managerArgs(modeOperator, "")); diff != "" {
 		t.Errorf("args with --manager-flag (-want +got):\n%s", diff)
+	}
+	// A replica's shard flags come before the --manager-flag values, so
+	// that those can set its Lease times.
+	wantShard := append(append([]string{}, want...), "--leader-elect", "--leader-election-namespace=zoom-operator-system",
+		"--shard-id=replica-1", "--kube-api-qps=300", "--pprof-bind-address=127.0.0.1:6060")
+	if diff := cmp.Diff(wantShard, cfg.managerArgs(modeOperator, "replica-1")); diff != "" {
+		t.Errorf("a replica's args (-want +got):\n%s", diff)
 	}
 	if _, err := parseFlags([]string{"--manager-flag=kube-api-qps"}); err == nil {
 		t.Error("--manager-flag accepted a value that is no flag")

@@ -78,6 +78,12 @@ type config struct {
 	interactive      int
 	interactiveStart time.Duration
 	interactiveEvery time.Duration
+	// replicas are the manager processes; more than one split the
+	// accounts as shards (--shard-id), and killReplicaAfter, when set,
+	// SIGKILLs the one serving the most accounts that long after the
+	// first create.
+	replicas         int
+	killReplicaAfter time.Duration
 	out              string
 	crdDir           string
 	repoDir          string
@@ -129,6 +135,8 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&sizes, "sizes", "1000,10000", "Comma-separated numbers of ZoomUsers of each account; each size is measured in every mode.")
 	fs.IntVar(&cfg.accounts, "accounts", 1, "Zoom accounts in the one manager, each a ClusterZoomAccount with its own fake Zoom (and so its own request budget); every run creates --sizes ZoomUsers for each.")
 	fs.IntVar(&cfg.accountSkew, "account-skew", 1, "The first account gets this many times the ZoomUsers of the others (with --accounts of 2 or more): its backlog must not delay them.")
+	fs.IntVar(&cfg.replicas, "replicas", 1, "Manager replicas; more than one run with --leader-elect and a --shard-id each and split the accounts (needs --accounts of 2 or more).")
+	fs.DurationVar(&cfg.killReplicaAfter, "kill-replica-after", 0, "With --replicas of 2 or more: SIGKILL the replica serving the most accounts this long after the first create, and time the handover of its accounts (0: none).")
 	fs.StringVar(&modes, "modes", "operator,baseline", "Comma-separated modes: operator (default manager flags) and baseline (--baseline).")
 	fs.StringVar(&planName, "plan", "Pro", "Zoom plan whose per-second limits the fake enforces and the ClusterZoomAccount declares: Free, Pro or Business.")
 	fs.Func("window", "How the fake Zoom counts its per-second limits: clock (each whole second, the default) or sliding (any one second).",
@@ -194,6 +202,13 @@ func parseFlags(args []string) (config, error) {
 		// The single ZoomUsers use the account "default", which a run of
 		// several accounts does not have.
 		return cfg, errors.New("--interactive needs --accounts=1")
+	case cfg.replicas < 1 || cfg.replicas > maxReplicas:
+		return cfg, fmt.Errorf("--replicas must be between 1 and %d", maxReplicas)
+	case cfg.replicas > 1 && cfg.accounts == 1:
+		// Shards split accounts: with one, one replica would do all.
+		return cfg, errors.New("--replicas of 2 or more needs --accounts of 2 or more")
+	case cfg.killReplicaAfter < 0 || cfg.killReplicaAfter > 0 && cfg.replicas == 1:
+		return cfg, errors.New("--kill-replica-after must not be negative, and needs --replicas of 2 or more")
 	}
 	return cfg, nil
 }
@@ -201,6 +216,9 @@ func parseFlags(args []string) (config, error) {
 // maxAccounts bounds --accounts: each is a fake Zoom with its own listener
 // inside the harness.
 const maxAccounts = 100
+
+// maxReplicas bounds --replicas: each is a manager process on this machine.
+const maxReplicas = 10
 
 func parseSizes(s string) ([]int, error) {
 	var sizes []int

@@ -27,8 +27,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	zoomv1 "github.com/zoom-operator/zoom-operator/api/v1alpha1"
-	"github.com/zoom-operator/zoom-operator/internal/testenv"
 	"github.com/zoom-operator/zoom-operator/internal/zoomfake"
 )
 
@@ -70,10 +71,17 @@ type result struct {
 	othersCreation time.Duration
 	cpuTotal       time.Duration // manager CPU over its whole life
 	peakRSS        int64         // bytes
+	// replicas are the run's manager processes, one unless --replicas
+	// says more; the manager figures above are then their CPU summed and
+	// the largest peak RSS.
+	replicas []*replicaResult
+	// placement is where the ZoomUsers were at the end of a run of
+	// several replicas; nil otherwise, or when it could not be read.
+	placement placement
+	handover  *handoverStats // nil without --kill-replica-after
 
 	wall time.Duration // the whole run, setup and teardown included
 	err  error         // the run could not be measured
-	log  string        // the manager's log
 }
 
 // callStats counts the fake Zoom's requests of one phase.
@@ -173,16 +181,16 @@ func (b *bench) measureInto(ctx context.Context, r *result) error {
 		return err
 	}
 
-	r.log = filepath.Join(b.work, name+"-manager.log")
-	mgr, err := testenv.StartManager(testenv.ManagerOptions{
-		Name: name, Binary: b.manager, Kubeconfig: cp.kubeconfig, FakeZoom: true,
-		Args: b.managerArgs(r.mode), LogFile: r.log,
-	})
+	managers, err := b.startReplicas(name, cp.kubeconfig, r.mode)
 	if err != nil {
 		return err
 	}
-	defer b.finishManager(mgr, r)
-	if err := accts.waitReady(ctx, cp.client, mgr, accountReadyTimeout); err != nil {
+	r.replicas = newReplicaResults(managers.ids())
+	defer b.finishReplicas(ctx, cp.client, managers, r)
+	if err := managers.waitMembers(ctx, cp.client, membersTimeout); err != nil {
+		return err
+	}
+	if err := accts.waitReady(ctx, cp.client, managers, accountReadyTimeout); err != nil {
 		return err
 	}
 	tracker, stopTracker, err := startTracker(ctx, cp.cfg, accts.wants())
@@ -191,14 +199,14 @@ func (b *bench) measureInto(ctx context.Context, r *result) error {
 	}
 	defer stopTracker()
 
-	if err := b.creationPhase(ctx, r, cp, accts, mgr, tracker); err != nil {
+	if err := b.creationPhase(ctx, r, cp, accts, managers, tracker); err != nil {
 		return err
 	}
 	if !r.converged {
 		b.say("N=%d %s: not converged; no steady-state window", r.n, r.mode)
 		return nil
 	}
-	if err := b.steadyPhase(ctx, r, accts, mgr, tracker); err != nil || r.mode != modeOperator {
+	if err := b.steadyPhase(ctx, r, accts, managers, tracker); err != nil || r.mode != modeOperator {
 		return err
 	}
 	if len(accts) > 1 {
@@ -207,22 +215,28 @@ func (b *bench) measureInto(ctx context.Context, r *result) error {
 	return b.groupPhase(ctx, r, cp.client, accts[0].zoom)
 }
 
-func (b *bench) managerArgs(m mode) []string {
+// managerArgs are a manager's flags in mode m; shardID makes it that
+// replica of several. The --manager-flag values come last, so that they
+// can change any of the others.
+func (c config) managerArgs(m mode, shardID string) []string {
 	args := []string{
-		"--resync-interval=" + b.cfg.resync.String(),
-		"--max-concurrent-reconciles=" + strconv.Itoa(b.cfg.maxConcurrent),
-		"--zoom-rate-scale=" + strconv.FormatFloat(b.cfg.scale, 'g', -1, 64),
+		"--resync-interval=" + c.resync.String(),
+		"--max-concurrent-reconciles=" + strconv.Itoa(c.maxConcurrent),
+		"--zoom-rate-scale=" + strconv.FormatFloat(c.scale, 'g', -1, 64),
 	}
 	if m == modeBaseline {
 		args = append(args, "--baseline")
 	}
-	return append(args, b.cfg.managerFlags...)
+	if shardID != "" {
+		args = append(args, shardArgs(shardID)...)
+	}
+	return append(args, c.managerFlags...)
 }
 
 // creationPhase creates the users and waits until all are Ready or the cap
 // strikes. The fake's log starts empty at the first create.
-func (b *bench) creationPhase(ctx context.Context, r *result, cp *controlPlane, accts fleet, mgr *testenv.Manager, tracker *readyTracker) error {
-	cpu0, err := procUsage(mgr.Pid())
+func (b *bench) creationPhase(ctx context.Context, r *result, cp *controlPlane, accts fleet, managers *replicaSet, tracker *readyTracker) error {
+	cpu0, err := managers.usages()
 	if err != nil {
 		return err
 	}
@@ -246,6 +260,12 @@ func (b *bench) creationPhase(ctx context.Context, r *result, cp *controlPlane, 
 
 	deadline := time.NewTimer(r.cap)
 	defer deadline.Stop()
+	var killAt <-chan time.Time
+	if b.cfg.killReplicaAfter > 0 {
+		kill := time.NewTimer(b.cfg.killReplicaAfter)
+		defer kill.Stop()
+		killAt = kill.C
+	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	lastProgress := start
@@ -265,8 +285,12 @@ wait:
 		case <-deadline.C:
 			r.t = r.cap
 			break wait
-		case <-mgr.Done():
-			return fmt.Errorf("manager exited during creation: %v (log %s)", mgr.Err(), r.log)
+		case rp := <-managers.lost:
+			return rp.exitError("during creation")
+		case <-killAt:
+			if err := b.killBusiest(ctx, r, cp.client, managers, start); err != nil {
+				return err
+			}
 		case <-ctx.Done():
 			return ctx.Err()
 		case now := <-tick.C:
@@ -280,7 +304,7 @@ wait:
 	}
 	logs := accts.requests()
 	reqs := merged(logs)
-	cpu1, err := procUsage(mgr.Pid())
+	cpu1, err := managers.usages()
 	if err != nil {
 		return err
 	}
@@ -304,8 +328,15 @@ wait:
 	r.readyAtCap = tracker.readyCount()
 	r.zoomUsers = accts.zoomUsers()
 	r.creation = countCalls(reqs)
-	r.cpuCreation = cpu1.cpu - cpu0.cpu
+	for i, rr := range r.replicas {
+		rr.cpuCreation = cpu1[i].cpu - cpu0[i].cpu
+	}
+	r.cpuCreation = totals(r.replicas).cpuCreation
 	finishAccounts(r, logs, tracker, start)
+	if b.cfg.killReplicaAfter > 0 && r.handover == nil {
+		r.handover = &handoverStats{skipped: "creation ended before the kill was due"}
+	}
+	r.handover.finish(accts, logs, tracker)
 	// The per-second profile is against one account's limit: of many
 	// accounts, only those that met 429s get one.
 	for i, a := range r.accounts {
@@ -335,13 +366,13 @@ wait:
 
 // steadyPhase watches one resync of every user: the interval, plus the 10%
 // jitter the manager adds to it, plus a margin for reconciles in flight.
-func (b *bench) steadyPhase(ctx context.Context, r *result, accts fleet, mgr *testenv.Manager, tracker *readyTracker) error {
+func (b *bench) steadyPhase(ctx context.Context, r *result, accts fleet, managers *replicaSet, tracker *readyTracker) error {
 	window := b.cfg.resync + b.cfg.resync/10 + b.cfg.margin
 	b.say("N=%d %s: watching the steady state for %s", r.n, r.mode, seconds(window))
 	select {
 	case <-time.After(window):
-	case <-mgr.Done():
-		return fmt.Errorf("manager exited in the steady state: %v (log %s)", mgr.Err(), r.log)
+	case rp := <-managers.lost:
+		return rp.exitError("in the steady state")
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -359,20 +390,36 @@ func (b *bench) steadyPhase(ctx context.Context, r *result, accts fleet, mgr *te
 	return nil
 }
 
-// finishManager reads the manager's peak memory and CPU while it runs, then
-// stops it; the kernel's account at exit fills in what /proc could not give.
-func (b *bench) finishManager(mgr *testenv.Manager, r *result) {
-	live, liveErr := procUsage(mgr.Pid())
-	stopManager(mgr)
-	exit, exitOK := rusage(mgr)
-	switch {
-	case liveErr == nil:
-		r.cpuTotal, r.peakRSS = live.cpu, live.peakRSS
-		if exitOK {
-			r.cpuTotal = max(r.cpuTotal, exit.cpu)
+// finishReplicas notes where the ZoomUsers ended up (with several
+// replicas), then stops the managers and sums their CPU and memory.
+func (b *bench) finishReplicas(ctx context.Context, c client.Client, managers *replicaSet, r *result) {
+	if len(managers.members) > 1 {
+		p, err := readPlacement(ctx, c)
+		if err != nil {
+			b.say("N=%d %s: %v", r.n, r.mode, err)
 		}
-	case exitOK:
-		r.cpuTotal, r.peakRSS = exit.cpu, exit.peakRSS
+		r.placement = p
+		if h := r.handover; h != nil && p != nil {
+			for _, a := range h.accounts {
+				h.owners = append(h.owners, p.owner(a))
+			}
+		}
+	}
+	for i, u := range managers.finish() {
+		rr := r.replicas[i]
+		rr.cpuTotal, rr.peakRSS = u.cpu, u.peakRSS
+		rr.leader = managers.members[i].led() && len(managers.members) > 1
+		rr.killed = managers.members[i].killed.Load()
+	}
+	t := totals(r.replicas)
+	r.cpuTotal, r.peakRSS = t.cpuTotal, t.maxRSS
+	if len(r.replicas) > 1 {
+		for _, rr := range r.replicas {
+			accounts, users := r.placement.served(rr.id)
+			b.say("N=%d %s: %s: %d accounts, %d ZoomUsers at the end; CPU %s, peak RSS %.1f MiB", r.n, r.mode,
+				rr.describe(r.handover), accounts, users, seconds(rr.cpuTotal), mib(rr.peakRSS))
+		}
+		b.say("N=%d %s", r.n, strings.TrimPrefix(placementVerdict(r), "- "))
 	}
 }
 

@@ -67,6 +67,13 @@ func (b *bench) report() *report {
 	return &report{cfg: b.cfg, runs: b.results, exports: b.exports, started: b.started, finished: time.Now(), machine: thisMachine()}
 }
 
+// String describes the machine in a line: "2 CPUs (`nproc`), <model>,
+// 23.5 GiB, linux/amd64, Linux <release>; go1.26.8".
+func (m machine) String() string {
+	return fmt.Sprintf("%d CPUs (`nproc`)%s%s, %s, Linux %s; %s", m.cpus, prefixed(", ", m.cpu),
+		prefixed(", ", m.memory), m.osArch, m.kernel, m.goVer)
+}
+
 func thisMachine() machine {
 	m := machine{cpus: runtime.NumCPU(), goVer: runtime.Version(), osArch: runtime.GOOS + "/" + runtime.GOARCH}
 	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
@@ -126,8 +133,7 @@ func (rp *report) results() string {
 	lim := rp.cfg.plan.enforced(rp.cfg.scale)
 	fmt.Fprintf(&b, "- Date: %s (runs took %s in all)\n", rp.finished.UTC().Format("2006-01-02 15:04 MST"),
 		rp.finished.Sub(rp.started).Round(time.Second))
-	fmt.Fprintf(&b, "- Machine: %d CPUs (`nproc`)%s%s, %s, Linux %s; %s\n", rp.machine.cpus, prefixed(", ", rp.machine.cpu),
-		prefixed(", ", rp.machine.memory), rp.machine.osArch, rp.machine.kernel, rp.machine.goVer)
+	fmt.Fprintf(&b, "- Machine: %s\n", rp.machine)
 	fmt.Fprintf(&b, "- Command: `%s`\n", rp.command())
 	fmt.Fprintf(&b, "- Zoom plan %s × scale %g: the fake allows Light %d/s and Medium %d/s, counted per %s",
 		rp.cfg.plan.name, rp.cfg.scale, lim.light, lim.medium, windowName(rp.cfg.window))
@@ -140,7 +146,11 @@ func (rp *report) results() string {
 			rp.cfg.resync, rp.cfg.maxConcurrent, rp.cfg.scale)
 		for _, n := range rp.cfg.sizes {
 			fmt.Fprintln(&b)
-			if rp.cfg.accounts > 1 {
+			switch {
+			case rp.cfg.replicas > 1:
+				b.WriteString(rp.shards(n))
+				continue
+			case rp.cfg.accounts > 1:
 				b.WriteString(rp.manyAccounts(n))
 				continue
 			}
