@@ -25,7 +25,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	coordinationv1 "k8s.io/api/coordination/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/zoom-operator/zoom-operator/internal/shard"
@@ -150,9 +149,8 @@ func (s *replicaSet) waitMembers(ctx context.Context, c client.Client, timeout t
 	}
 	deadline := time.Now().Add(timeout)
 	for {
-		var leases coordinationv1.LeaseList
-		err := c.List(ctx, &leases, client.InNamespace(shardNamespace), client.MatchingLabels{shard.LabelMember: "true"})
-		live, _ := shard.Live(leases.Items, time.Now())
+		leases, err := shard.ListMembers(ctx, c, shardNamespace)
+		live, _ := shard.Live(leases, time.Now())
 		if err == nil && len(live) == len(s.members) {
 			return nil
 		}

@@ -127,6 +127,13 @@ func (m *Membership) hold(lease *coordinationv1.Lease) time.Time {
 	return now.Time
 }
 
+// ListMembers lists the member Leases of namespace.
+func ListMembers(ctx context.Context, reader client.Reader, namespace string) ([]coordinationv1.Lease, error) {
+	var leases coordinationv1.LeaseList
+	err := reader.List(ctx, &leases, client.InNamespace(namespace), client.MatchingLabels{LabelMember: "true"})
+	return leases.Items, err
+}
+
 // Ring reads the members from their Leases (through the manager's cache)
 // and tells which one a key belongs to. A Lease counts as alive for its
 // duration after this process saw its RenewTime change, by this process's
@@ -164,8 +171,8 @@ func (r *Ring) Owner(ctx context.Context, key string) (string, error) {
 
 // Members are the live members and when the first of them lapses.
 func (r *Ring) Members(ctx context.Context) ([]string, time.Time, error) {
-	var leases coordinationv1.LeaseList
-	if err := r.Reader.List(ctx, &leases, client.InNamespace(r.Namespace), client.MatchingLabels{LabelMember: "true"}); err != nil {
+	leases, err := ListMembers(ctx, r.Reader, r.Namespace)
+	if err != nil {
 		return nil, time.Time{}, err
 	}
 	now := r.now()
@@ -173,12 +180,12 @@ func (r *Ring) Members(ctx context.Context) ([]string, time.Time, error) {
 	defer r.mu.Unlock()
 	var members []string
 	var next time.Time
-	for i := range leases.Items {
-		holder, duration, ok := holderOf(&leases.Items[i])
+	for i := range leases {
+		holder, duration, ok := holderOf(&leases[i])
 		if !ok {
 			continue
 		}
-		exp := r.sight(&leases.Items[i], now).Add(duration)
+		exp := r.sight(&leases[i], now).Add(duration)
 		if !now.Before(exp) {
 			continue
 		}
@@ -194,15 +201,15 @@ func (r *Ring) Members(ctx context.Context) ([]string, time.Time, error) {
 // after: replicas gone for good (a Deployment's pods get new names, so
 // each rollout leaves one behind), for the leader to delete.
 func (r *Ring) Departed(ctx context.Context, after time.Duration) ([]coordinationv1.Lease, error) {
-	var leases coordinationv1.LeaseList
-	if err := r.Reader.List(ctx, &leases, client.InNamespace(r.Namespace), client.MatchingLabels{LabelMember: "true"}); err != nil {
+	leases, err := ListMembers(ctx, r.Reader, r.Namespace)
+	if err != nil {
 		return nil, err
 	}
 	now := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []coordinationv1.Lease
-	for _, l := range leases.Items {
+	for _, l := range leases {
 		if l.Spec.RenewTime != nil && now.Sub(r.sight(&l, now)) > after {
 			out = append(out, l)
 		}

@@ -24,7 +24,6 @@ import (
 	"testing"
 	"time"
 
-	coordinationv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -219,9 +218,8 @@ func (f *shardedFleet) waitMembers(ctx context.Context, n int, timeout time.Dura
 	f.c.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		var leases coordinationv1.LeaseList
-		err := f.c.client.List(ctx, &leases, client.InNamespace(shardNamespace), client.MatchingLabels{shard.LabelMember: "true"})
-		if members, _ := shard.Live(leases.Items, time.Now()); err == nil && len(members) == n {
+		leases, err := shard.ListMembers(ctx, f.c.client, shardNamespace)
+		if members, _ := shard.Live(leases, time.Now()); err == nil && len(members) == n {
 			return
 		}
 		time.Sleep(pollInterval)
