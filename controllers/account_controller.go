@@ -103,21 +103,11 @@ func (r *accountReconciler) forgetWhenUnused(ctx context.Context, key accountpoo
 }
 
 func (r *accountReconciler) load(ctx context.Context, key accountpool.Key, name types.NamespacedName) (*accountView, error) {
-	if r.kind == zoomv1.AccountKindNamespaced {
-		var za zoomv1.ZoomAccount
-		if err := r.Get(ctx, name, &za); err != nil {
-			return nil, err
-		}
-		secret := types.NamespacedName{Namespace: za.Namespace, Name: za.Spec.CredentialsSecretRef.Name}
-		return &accountView{obj: &za, status: &za.Status, desc: r.accounts.describe(ctx, key, za.Spec.AccountSettings, secret, nil)}, nil
-	}
-	var cza zoomv1.ClusterZoomAccount
-	if err := r.Get(ctx, name, &cza); err != nil {
+	spec, err := describeAccount(ctx, r.Client, name.Namespace, zoomv1.AccountReference{Kind: r.kind, Name: name.Name})
+	if err != nil {
 		return nil, err
 	}
-	ref := cza.Spec.CredentialsSecretRef
-	secret := types.NamespacedName{Namespace: ref.Namespace, Name: ref.Name}
-	return &accountView{obj: &cza, status: &cza.Status, desc: r.accounts.describe(ctx, key, cza.Spec.AccountSettings, secret, &cza.Spec.AllowedNamespaces)}, nil
+	return &accountView{obj: spec.obj, status: spec.status, desc: r.accounts.describe(ctx, key, spec.settings, spec.secret, spec.allowed)}, nil
 }
 
 // check connects the account (replacing its client when the credentials

@@ -113,6 +113,8 @@ func (r *accountResolver) resolveForDeletion(ctx context.Context, namespace stri
 
 // accountSpec is what either account kind says, as read from the cache.
 type accountSpec struct {
+	obj      client.Object
+	status   *zoomv1.AccountStatus
 	settings zoomv1.AccountSettings
 	secret   types.NamespacedName
 	allowed  *zoomv1.AllowedNamespaces // a ClusterZoomAccount's; nil for a ZoomAccount
@@ -126,14 +128,14 @@ func describeAccount(ctx context.Context, reader client.Reader, namespace string
 		if err := reader.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, &za); err != nil {
 			return accountSpec{}, err
 		}
-		return accountSpec{settings: za.Spec.AccountSettings, version: za.ResourceVersion,
+		return accountSpec{obj: &za, status: &za.Status, settings: za.Spec.AccountSettings, version: za.ResourceVersion,
 			secret: types.NamespacedName{Namespace: namespace, Name: za.Spec.CredentialsSecretRef.Name}}, nil
 	}
 	var cza zoomv1.ClusterZoomAccount
 	if err := reader.Get(ctx, types.NamespacedName{Name: ref.Name}, &cza); err != nil {
 		return accountSpec{}, err
 	}
-	return accountSpec{settings: cza.Spec.AccountSettings, version: cza.ResourceVersion, allowed: &cza.Spec.AllowedNamespaces,
+	return accountSpec{obj: &cza, status: &cza.Status, settings: cza.Spec.AccountSettings, version: cza.ResourceVersion, allowed: &cza.Spec.AllowedNamespaces,
 		secret: types.NamespacedName{Namespace: cza.Spec.CredentialsSecretRef.Namespace, Name: cza.Spec.CredentialsSecretRef.Name}}, nil
 }
 
