@@ -73,13 +73,23 @@ var planRates = map[Plan]map[Category]float64{
 // the limit. A token bucket of burst 1 spaces calls at least 1/rate apart,
 // so any one-second window holds at most rate calls; a larger burst would let
 // a saved-up bucket plus a second's refill put burst+rate calls into one
-// window (the 429s this replaced). A sliding-window log would reach the same
-// bound at the full limit but needs a timestamp per call and cannot hand a
-// reservation back as simply. The rate is paceFraction of the limit, so that
+// window (the 429s this replaced). The bucket hands out turns, which a
+// caller can give back; the send log below checks the moment each call
+// actually leaves. The rate is paceFraction of the limit, so that
 // a limit+1th call lands more than a second after the first of the window
 // even when network jitter brings calls closer together on arrival:
 // at 5 % under, limit+1 calls span 1/0.95 s, some 50 ms of slack.
 const paceFraction = 0.95
+
+// A turn from the bucket is a promise, not a send: a worker starved of CPU
+// (a container's CPU quota, a GC pause, a busy node) sends its call late, and
+// late calls go out together, so that a second sees more calls than the
+// bucket's spacing ever promised. The send log is the last check before a
+// call leaves: it holds a call until no sendWindow would contain more than
+// the category's current limit of sends, counted at the moment of sending.
+// The window is a little over a second so that calls arriving closer
+// together than they were sent still fit Zoom's second.
+const sendWindow = time.Second + 30*time.Millisecond
 
 // The policy for a per-second 429. Zoom's limit is shared by every app on
 // the account, so a 429 means others may be spending part of it. A lone 429
@@ -149,6 +159,11 @@ type bucket struct {
 	nextStep time.Time
 	// shrunk is when the rate was last cut.
 	shrunk time.Time
+	// sent holds when the calls of the last sendWindow were sent, oldest
+	// first; at most limit of them.
+	sent []time.Time
+	// held counts the calls the send log held back.
+	held int64
 }
 
 // NewBudget returns a full budget sized for opts.Plan.
@@ -267,6 +282,73 @@ func (b *Budget) reserveWithin(c Category, now time.Time, horizon time.Duration)
 		return nil, delay, false
 	}
 	return r, delay, true
+}
+
+// Send holds a call of category c, whose turn WaitAtMost has granted, until
+// sending it now keeps every sendWindow at or under the category's limit,
+// and logs it as sent. The hold is short (the time until the oldest send of
+// the window leaves it) and happens only when earlier turns were sent late.
+func (b *Budget) Send(ctx context.Context, c Category) error {
+	if b == nil {
+		return nil
+	}
+	for held := false; ; held = true {
+		hold := b.logSend(c, b.now(), !held)
+		if hold <= 0 {
+			return nil
+		}
+		timer := time.NewTimer(hold)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		}
+	}
+}
+
+// logSend logs a send of category c at now and returns zero, or, when the
+// send log is full, returns how long until its oldest send leaves the window
+// and logs nothing; a first hold of a call is counted for the metrics.
+func (b *Budget) logSend(c Category, now time.Time, first bool) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k := b.buckets[c]
+	if k == nil {
+		return 0
+	}
+	k.recover(now)
+	hold := k.logSend(now)
+	if hold > 0 && first {
+		k.held++
+	}
+	return hold
+}
+
+// Held returns how many calls of category c Send has held back.
+func (b *Budget) Held(c Category) int64 {
+	if b == nil {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if k := b.buckets[c]; k != nil {
+		return k.held
+	}
+	return 0
+}
+
+func (k *bucket) logSend(now time.Time) time.Duration {
+	gone := 0
+	for gone < len(k.sent) && !k.sent[gone].After(now.Add(-sendWindow)) {
+		gone++
+	}
+	k.sent = append(k.sent[:0], k.sent[gone:]...)
+	if n := max(1, int(k.limit)); len(k.sent) >= n {
+		return k.sent[len(k.sent)-n].Add(sendWindow).Sub(now)
+	}
+	k.sent = append(k.sent, now)
+	return 0
 }
 
 // Throttled records that Zoom answered a call of category c with a

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -439,4 +440,105 @@ func busiestClockSecond(at []time.Time) int {
 		most = max(most, per[t.Unix()])
 	}
 	return most
+}
+
+// TestSendLogKeepsLateTurnsUnderTheLimit grants five seconds of turns, then
+// sends each of them late by up to 400 ms, as a worker starved of CPU would:
+// late turns bunch, and without the send log some second holds more calls
+// than the limit. Through the send log no second, sliding or clock-aligned,
+// does, and the calls are held no longer than the window needs.
+func TestSendLogKeepsLateTurnsUnderTheLimit(t *testing.T) {
+	for _, plan := range []Plan{PlanFree, PlanPro, PlanBusiness} {
+		t.Run(string(plan), func(t *testing.T) {
+			clock := newFakeClock()
+			b := NewBudget(BudgetOptions{Plan: plan, Now: clock.Now})
+			limit := int(b.Limit(CategoryLight))
+			late := lateTurns(b, clock, 5*limit, rand.New(rand.NewPCG(1, uint64(limit))))
+			if busiestSliding(late) <= limit {
+				t.Fatalf("late turns fill at most %d calls a second: the scenario shows nothing", busiestSliding(late))
+			}
+			sent := sendThroughLog(b, clock, late)
+			if got := []int{busiestSliding(sent), busiestClockSecond(sent)}; got[0] > limit || got[1] > limit {
+				t.Errorf("busiest second (sliding, clock) = %v sends, want at most %d", got, limit)
+			}
+			if last, want := slices.MaxFunc(sent, time.Time.Compare), slices.MaxFunc(late, time.Time.Compare).Add(sendWindow); last.After(want) {
+				t.Errorf("last send at %v, want no later than one window after the last turn (%v)", last.Sub(testNow), want.Sub(testNow))
+			}
+		})
+	}
+}
+
+// TestSendLogFollowsACut checks that the send log counts against the rate
+// after a 429's cut, not the plan's.
+func TestSendLogFollowsACut(t *testing.T) {
+	clock := newFakeClock()
+	b := NewBudget(BudgetOptions{Plan: PlanPro, Now: clock.Now})
+	b.Throttled(CategoryLight, clock.Now())
+	now := clock.Now()
+	sent := 0
+	for range 30 {
+		if b.logSend(CategoryLight, now, true) == 0 {
+			sent++
+		}
+	}
+	if want := int(b.Limit(CategoryLight)); sent != want {
+		t.Errorf("%d of 30 simultaneous sends passed, want the cut limit %d", sent, want)
+	}
+	if got := b.Held(CategoryLight); got != int64(30-sent) {
+		t.Errorf("Held = %d, want %d", got, 30-sent)
+	}
+}
+
+func TestSendHonoursContext(t *testing.T) {
+	b := NewBudget(BudgetOptions{Plan: PlanFree})
+	for range 4 {
+		if err := b.Send(context.Background(), CategoryLight); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := b.Send(ctx, CategoryLight); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("fifth send within a second of four on Free: %v, want the context's deadline", err)
+	}
+	if err := (*Budget)(nil).Send(context.Background(), CategoryLight); err != nil {
+		t.Errorf("nil budget: %v", err)
+	}
+}
+
+// lateTurns reserves n turns of the Light category at once and returns when
+// each is used: at its turn plus up to 400 ms.
+func lateTurns(b *Budget, clock *fakeClock, n int, rng *rand.Rand) []time.Time {
+	at := make([]time.Time, 0, n)
+	for range n {
+		_, d := b.reserve(CategoryLight, clock.Now())
+		at = append(at, clock.Now().Add(d+time.Duration(rng.Int64N(int64(400*time.Millisecond)))))
+	}
+	return at
+}
+
+// sendThroughLog passes calls that reach the send log at the times in
+// arrive through it on the simulated clock, earliest first, and returns when
+// each was sent.
+func sendThroughLog(b *Budget, clock *fakeClock, arrive []time.Time) []time.Time {
+	next := slices.Clone(arrive)
+	first := make([]bool, len(next))
+	sent := make([]time.Time, 0, len(next))
+	for len(sent) < len(arrive) {
+		i := 0
+		for j := range next {
+			if next[i].IsZero() || (!next[j].IsZero() && next[j].Before(next[i])) {
+				i = j
+			}
+		}
+		clock.Advance(next[i].Sub(clock.Now()))
+		if hold := b.logSend(CategoryLight, clock.Now(), !first[i]); hold > 0 {
+			first[i] = true
+			next[i] = next[i].Add(hold)
+			continue
+		}
+		sent = append(sent, next[i])
+		next[i] = time.Time{}
+	}
+	return sent
 }

@@ -302,6 +302,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if err != nil {
 			return err
 		}
+		if err := c.budget().Send(ctx, category); err != nil {
+			return fmt.Errorf("zoom: %s: waiting for the rate budget: %w", endpoint, err)
+		}
 		err = c.send(ctx, method, path, query, body, token, out)
 		c.noteRateLimit(err, category)
 		var e *APIError

@@ -143,6 +143,7 @@ func (c *Client) observeRateLimit(err error) (qps bool) {
 type budgetCollector struct {
 	tokens *prometheus.Desc
 	limit  *prometheus.Desc
+	held   *prometheus.Desc
 
 	mu        sync.Mutex
 	byAccount map[string]*Budget
@@ -155,6 +156,8 @@ func newBudgetCollector() *budgetCollector {
 			"Calls the account's rate budget allows right now; negative while callers queue.", labels, nil),
 		limit: prometheus.NewDesc("zoom_rate_budget_limit",
 			"Current rate of the account's budget in calls per second, lowered after 429s.", labels, nil),
+		held: prometheus.NewDesc("zoom_rate_budget_held_total",
+			"Calls held back at the moment of sending because earlier turns went out late and the last second already had the limit's worth.", labels, nil),
 		byAccount: map[string]*Budget{},
 	}
 }
@@ -182,6 +185,7 @@ func UnregisterBudget(b *Budget) {
 func (bc *budgetCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- bc.tokens
 	ch <- bc.limit
+	ch <- bc.held
 }
 
 func (bc *budgetCollector) Collect(ch chan<- prometheus.Metric) {
@@ -192,6 +196,7 @@ func (bc *budgetCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, c := range categories {
 			ch <- prometheus.MustNewConstMetric(bc.tokens, prometheus.GaugeValue, b.Tokens(c), account, string(c))
 			ch <- prometheus.MustNewConstMetric(bc.limit, prometheus.GaugeValue, b.Limit(c), account, string(c))
+			ch <- prometheus.MustNewConstMetric(bc.held, prometheus.CounterValue, float64(b.Held(c)), account, string(c))
 		}
 	}
 }
