@@ -189,6 +189,21 @@ func TestManagerArgs(t *testing.T) {
 	}
 }
 
+func TestManagerEnv(t *testing.T) {
+	parsed, err := parseFlags([]string{"--manager-env=GOMEMLIMIT=450MiB", "--manager-env=GOGC=50"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"GOMEMLIMIT=450MiB", "GOGC=50"}, parsed.managerEnv); diff != "" {
+		t.Errorf("manager env (-want +got):\n%s", diff)
+	}
+	for _, bad := range []string{"GOMEMLIMIT", "=450MiB"} {
+		if _, err := parseFlags([]string{"--manager-env=" + bad}); err == nil {
+			t.Errorf("--manager-env accepted %q", bad)
+		}
+	}
+}
+
 func TestDivide(t *testing.T) {
 	tests := map[string]struct {
 		base, op cell

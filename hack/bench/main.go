@@ -90,6 +90,7 @@ type config struct {
 	workDir          string // empty: a new temporary directory
 	keep             bool
 	managerFlags     []string // more manager flags, as given (--manager-flag)
+	managerEnv       []string // NAME=value for the manager's environment (--manager-env)
 	export           bool     // also measure kubectl zoom export at each size
 	exportOnly       bool     // measure nothing else: no control plane, no manager
 	assets           string
@@ -162,6 +163,13 @@ func parseFlags(args []string) (config, error) {
 			return fmt.Errorf("%q is no flag: give it as --name=value", v)
 		}
 		cfg.managerFlags = append(cfg.managerFlags, v)
+		return nil
+	})
+	fs.Func("manager-env", "A NAME=value for the manager's environment alone, e.g. --manager-env=GOMEMLIMIT=450MiB (repeatable); the report names it.", func(v string) error {
+		if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
+			return fmt.Errorf("%q is no variable: give it as NAME=value", v)
+		}
+		cfg.managerEnv = append(cfg.managerEnv, v)
 		return nil
 	})
 	fs.BoolVar(&cfg.exportOnly, "export-only", false, "Measure only `kubectl zoom export` (seconds, calls per user); needs no control plane and no KUBEBUILDER_ASSETS.")

@@ -80,7 +80,7 @@ func (b *bench) startReplicas(name, kubeconfig string, m mode) (*replicaSet, err
 		}
 		mgr, err := testenv.StartManager(testenv.ManagerOptions{
 			Name: procName, Binary: b.manager, Kubeconfig: kubeconfig, FakeZoom: true,
-			Args: b.cfg.managerArgs(m, rp.id), LogFile: rp.log,
+			Args: b.cfg.managerArgs(m, rp.id), Env: b.cfg.managerEnv, LogFile: rp.log,
 		})
 		if err != nil {
 			set.finish()

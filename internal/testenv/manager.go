@@ -55,6 +55,9 @@ type ManagerOptions struct {
 	FakeZoom bool
 	// Args are the caller's own flags, after the common ones.
 	Args []string
+	// Env adds NAME=value pairs to the inherited environment, e.g. a
+	// GOMEMLIMIT for this manager alone.
+	Env []string
 	// LogFile receives stdout and stderr; when empty, Output does.
 	LogFile string
 	// Output receives stdout and stderr when LogFile is empty; it is
@@ -95,7 +98,7 @@ func StartManager(o ManagerOptions) (*Manager, error) {
 		return nil, err
 	}
 	cmd := exec.Command(o.Binary, ManagerArgs(o)...)
-	cmd.Env = childEnv(o.Kubeconfig)
+	cmd.Env = append(childEnv(o.Kubeconfig), o.Env...)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = childProcAttr()
 	if err := cmd.Start(); err != nil {
