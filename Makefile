@@ -153,7 +153,7 @@ docker-push: ## Push the manager's container image $(IMG).
 BENCH_FLAGS ?=
 
 .PHONY: bench
-bench: ## Operator vs. naive baseline at N = 1,000 and 10,000 ZoomUsers against a rate-limited fake Zoom; writes docs/benchmarks.md (about an hour).
+bench: ## Operator vs. naive baseline at N = 1,000 and 10,000 ZoomUsers against a rate-limited fake Zoom; rewrites the results block of docs/benchmarks.md (about an hour).
 	KUBEBUILDER_ASSETS="$(RUN_ASSETS)" $(GO) run ./hack/bench --sizes=1000,10000 --out docs/benchmarks.md $(BENCH_FLAGS)
 
 # Every account at 1 create a second (Pro × 0.034; the fake's limits are
@@ -163,17 +163,17 @@ bench: ## Operator vs. naive baseline at N = 1,000 and 10,000 ZoomUsers against 
 # API server takes 50 ZoomUsers a second: on 2 shared CPUs it took about 30,
 # and then it sets every account's pace.
 .PHONY: bench-accounts
-bench-accounts: ## 50 Zoom accounts of 1,000 ZoomUsers in one manager, each against its own floor; prints the results, writes nothing (about 25 minutes).
+bench-accounts: ## 50 Zoom accounts of 1,000 ZoomUsers in one manager, each against its own floor; rewrites the accounts block of docs/benchmarks.md (about 35 minutes).
 	KUBEBUILDER_ASSETS="$(RUN_ASSETS)" $(GO) run ./hack/bench --accounts=50 --sizes=1000 --modes=operator --scale=0.034 \
-		--export=false --max-wait=40m --manager-flag=--kube-api-qps=400 --manager-flag=--kube-api-burst=400 $(BENCH_FLAGS)
+		--export=false --max-wait=40m --manager-flag=--kube-api-qps=400 --manager-flag=--kube-api-burst=400 --out docs/benchmarks.md $(BENCH_FLAGS)
 
 # Three replicas split nine accounts, each account at 1 create a second
 # (Pro × 0.034; floor 300 s). Every replica has its own Kubernetes client:
 # nine creates a second, about three requests each plus the leader's label
-# patch, stay well under one replica's default --kube-api-qps of 100.
+# patch, stay well under one replica's default --kube-api-qps of 300.
 # BENCH_FLAGS=--kill-replica-after=2m also kills the busiest replica midway
 # and times the handover of its accounts.
 .PHONY: bench-shards
-bench-shards: ## 3 manager replicas splitting 9 Zoom accounts of 300 ZoomUsers, per replica and per account; prints the results, writes nothing (about 10 minutes).
+bench-shards: ## 3 manager replicas splitting 9 Zoom accounts of 300 ZoomUsers, per replica and per account; rewrites the shards block of docs/benchmarks.md (about 10 minutes).
 	KUBEBUILDER_ASSETS="$(RUN_ASSETS)" $(GO) run ./hack/bench --replicas=3 --accounts=9 --sizes=300 --modes=operator --scale=0.034 \
-		--export=false $(BENCH_FLAGS)
+		--export=false --out docs/benchmarks.md $(BENCH_FLAGS)

@@ -266,7 +266,7 @@ func TestManyAccountsSection(t *testing.T) {
 	if strings.Contains(section, "### Targets") || strings.Contains(section, "### N = ") {
 		t.Errorf("results of many accounts carry the single account's tables:\n%s", section)
 	}
-	doc := rp.document()
+	doc := reference()
 	for _, want := range []string{"| `--accounts` | `1` |", "| `--account-skew` | `1` |", "- **Many accounts** (`--accounts=K`"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("document lacks %q", want)

@@ -278,8 +278,11 @@ func TestReportMarksTargets(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
 	}
-	doc := rp.document()
-	for _, want := range []string{"# Benchmarks", "## How to reproduce", "action: ssoCreate", "## Targets"} {
+	doc, err := rp.update("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# Benchmarks", "## How to reproduce", "action: ssoCreate", "## Targets", "| N = 10,000: 0.50 % (50 of 10,100) | met |"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("document lacks %q", want)
 		}

@@ -21,15 +21,16 @@ import (
 	"strings"
 )
 
-// document is docs/benchmarks.md: the results, then how to reproduce them
-// and what each figure means.
-func (rp *report) document() string {
+// skeleton is a new docs/benchmarks.md: what it measures, and the blocks
+// that runs fill (see blocks.go).
+func skeleton() string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-
 	p("# Benchmarks")
 	p("")
-	p("<!-- Written by `make bench` (hack/bench). Change hack/bench/doc.go rather than this file: the next run rewrites it. -->")
+	p("<!-- The blocks between bench markers are written by hack/bench (make bench, make bench-accounts,")
+	p("make bench-shards); change hack/bench/doc.go for their text. Every run rewrites its own block and the")
+	p("reference block and keeps the rest of this file, which is written by hand. -->")
 	p("")
 	p("How fast does the operator bring N ZoomUsers to Ready against a Zoom account that enforces its plan's")
 	p("per-second rate limits, and what does that cost in Zoom calls, 429s, resync calls, CPU and memory?")
@@ -39,6 +40,19 @@ func (rp *report) document() string {
 	p("")
 	p("## Results")
 	p("")
+	p("%s", beginMarker("results"))
+	p("%s", endMarker("results"))
+	p("")
+	p("%s", beginMarker(referenceBlock))
+	p("%s", endMarker(referenceBlock))
+	return b.String()
+}
+
+// block is what a run writes into its own block: the results, then where
+// each run's Zoom calls went.
+func (rp *report) block() string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	b.WriteString(rp.results())
 	p("")
 	p("### Runs")
@@ -47,15 +61,23 @@ func (rp *report) document() string {
 	p("window and teardown):")
 	p("")
 	b.WriteString(rp.details())
-	p("")
+	return b.String()
+}
+
+// reference is the reference block: how to reproduce the figures and what
+// each one means.
+func reference() string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+
 	p("## How to reproduce")
 	p("")
 	p("```sh")
-	p("make bench                                      # N = 1,000 and 10,000, both modes; rewrites this file")
+	p("make bench                                      # N = 1,000 and 10,000, both modes; rewrites the results block")
 	p("make bench BENCH_FLAGS='--sizes=200 --out='     # a quick sanity run that leaves this file alone")
 	p("go run ./hack/bench --export-only               # kubectl zoom export of 1,000 and 10,000 users only")
-	p("make bench-accounts                             # 50 accounts of 1,000 users in one manager; prints, writes nothing")
-	p("make bench-shards                               # 3 replicas splitting 9 accounts of 300 users; prints, writes nothing")
+	p("make bench-accounts                             # 50 accounts of 1,000 users in one manager; rewrites the accounts block")
+	p("make bench-shards                               # 3 replicas splitting 9 accounts of 300 users; rewrites the shards block")
 	p("```")
 	p("")
 	p("`make bench` runs `KUBEBUILDER_ASSETS=\"$(hack/envtest-assets.sh)\" go run ./hack/bench --sizes=1000,10000 --out docs/benchmarks.md $(BENCH_FLAGS)`;")
@@ -82,9 +104,12 @@ func (rp *report) document() string {
 	p("| `--namespaces`, `--creators` | `10`, `8` | Namespaces the users are spread over; goroutines creating them. |")
 	p("| `--interactive` | `0` | Single ZoomUsers to apply one by one during the bulk create, each timed to Ready. |")
 	p("| `--interactive-start`, `--interactive-every` | `30s`, `5s` | When the first single ZoomUser is applied (from the first bulk create), and the time between two. |")
-	p("| `--out` | (none) | Write this document. |")
+	p("| `--out` | (none) | Write the run's block and the reference block into this document (created when missing); the rest of it is kept. |")
+	p("| `--section` | `results`, `accounts` or `shards` by the kind of run | The block the run writes, `<!-- bench:NAME -->`; a new name adds a block before the reference block. |")
+	p("| `--manager-flag`, `--manager-env` | (none) | A further manager flag (`--name=value`), or a `NAME=value` for the manager's environment alone (e.g. `GOMEMLIMIT=500MiB`); repeatable, and the command line in the block names them. |")
 	p("| `--keep`, `--work-dir` | off, a temporary directory | Keep the manager logs and kubeconfigs of every run. |")
 	p("| `--export` | `true` | Also measure `kubectl zoom export` of each size (pages of 2,000, and capped at 300). |")
+	p("| `--reference-only` | off | Measure nothing: rewrite only the reference block of `--out` from `hack/bench/doc.go`. |")
 	p("| `--export-only` | off | Measure only `kubectl zoom export`: no control plane, no manager, no KUBEBUILDER_ASSETS; seconds. |")
 	p("")
 	p("The figures depend on the machine: the API server, etcd, the fake Zoom, the harness and the manager share its")

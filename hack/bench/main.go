@@ -91,8 +91,10 @@ type config struct {
 	keep             bool
 	managerFlags     []string // more manager flags, as given (--manager-flag)
 	managerEnv       []string // NAME=value for the manager's environment (--manager-env)
+	section          string   // the block of --out this run writes; see sectionName
 	export           bool     // also measure kubectl zoom export at each size
 	exportOnly       bool     // measure nothing else: no control plane, no manager
+	referenceOnly    bool     // measure nothing: rewrite --out's reference block
 	assets           string
 	args             []string // as given, for the report's command line
 }
@@ -152,7 +154,8 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.interactive, "interactive", 0, "Single ZoomUsers to apply one by one during the bulk create (operator and baseline alike), timing each to Ready; 0 applies none.")
 	fs.DurationVar(&cfg.interactiveStart, "interactive-start", 30*time.Second, "When the first single ZoomUser is applied, counted from the first bulk create.")
 	fs.DurationVar(&cfg.interactiveEvery, "interactive-every", 5*time.Second, "Time between two single ZoomUsers.")
-	fs.StringVar(&cfg.out, "out", "", "Write the results, how to reproduce them and what they mean to this Markdown file (e.g. docs/benchmarks.md).")
+	fs.StringVar(&cfg.out, "out", "", "Write the run's block of results, and the reference block, into this Markdown file (e.g. docs/benchmarks.md), keeping the rest of it.")
+	fs.StringVar(&cfg.section, "section", "", "The block of --out the run writes (default: results, accounts or shards by the kind of run).")
 	fs.StringVar(&cfg.crdDir, "crds", "config/crd/bases", "Directory of the CRDs to install.")
 	fs.StringVar(&cfg.repoDir, "repo", ".", "Root of the repository; the manager is built from it.")
 	fs.StringVar(&cfg.workDir, "work-dir", "", "Directory for the manager binary, kubeconfigs and manager logs (default: a new temporary directory).")
@@ -172,6 +175,7 @@ func parseFlags(args []string) (config, error) {
 		cfg.managerEnv = append(cfg.managerEnv, v)
 		return nil
 	})
+	fs.BoolVar(&cfg.referenceOnly, "reference-only", false, "Measure nothing: rewrite only the reference block of --out (how to reproduce, what each figure means) from hack/bench/doc.go.")
 	fs.BoolVar(&cfg.exportOnly, "export-only", false, "Measure only `kubectl zoom export` (seconds, calls per user); needs no control plane and no KUBEBUILDER_ASSETS.")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -194,6 +198,10 @@ func parseFlags(args []string) (config, error) {
 		return cfg, errors.New("--scale must be positive")
 	case cfg.plan.enforced(cfg.scale).light < 1 || cfg.plan.enforced(cfg.scale).medium < 1:
 		return cfg, fmt.Errorf("--scale %g leaves the %s plan under 1 request per second", cfg.scale, cfg.plan.name)
+	case cfg.referenceOnly && cfg.out == "":
+		return cfg, errors.New("--reference-only needs --out")
+	case !validSection(cfg.section):
+		return cfg, fmt.Errorf("--section %q: want lower-case letters, digits and dashes", cfg.section)
 	case cfg.resync <= 0:
 		return cfg, errors.New("--resync must be positive")
 	case cfg.maxConcurrent < 1 || cfg.namespaces < 1 || cfg.creators < 1:

@@ -43,6 +43,9 @@ type bench struct {
 // run measures every (size, mode) pair in turn, each on fresh processes,
 // then prints the report and writes the doc when asked.
 func run(ctx context.Context, cfg config, out io.Writer) error {
+	if cfg.referenceOnly {
+		return updateReference(cfg.out)
+	}
 	b := &bench{cfg: cfg, out: out, started: time.Now()}
 	if err := b.preflight(); err != nil {
 		return err
@@ -66,7 +69,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintln(out)
 	fmt.Fprint(out, rep.results())
 	if cfg.out != "" {
-		if err := os.WriteFile(cfg.out, []byte(rep.document()), 0o644); err != nil {
+		if err := rep.updateFile(cfg.out); err != nil {
 			return fmt.Errorf("writing %s: %w", cfg.out, err)
 		}
 		b.say("wrote %s", cfg.out)

@@ -308,7 +308,7 @@ func TestShardsSection(t *testing.T) {
 			t.Errorf("results of shards carry %q:\n%s", unwanted, section)
 		}
 	}
-	doc := rp.document()
+	doc := reference()
 	for _, want := range []string{"| `--replicas` | `1` |", "| `--kill-replica-after` | `0` (none) |", "- **Shards** (`--replicas=R`", "make bench-shards "} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("document lacks %q", want)
