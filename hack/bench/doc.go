@@ -107,7 +107,7 @@ func reference() string {
 	p("| `--out` | (none) | Write the run's block and the reference block into this document (created when missing); the rest of it is kept. |")
 	p("| `--section` | `results`, `accounts` or `shards` by the kind of run | The block the run writes, `<!-- bench:NAME -->`; a new name adds a block before the reference block. |")
 	p("| `--manager-flag`, `--manager-env` | (none) | A further manager flag (`--name=value`), or a `NAME=value` for the manager's environment alone (e.g. `GOMEMLIMIT=500MiB`); repeatable, and the command line in the block names them. |")
-	p("| `--keep`, `--work-dir` | off, a temporary directory | Keep the manager logs and kubeconfigs of every run. |")
+	p("| `--keep`, `--work-dir` | off, a temporary directory | Keep the manager logs and kubeconfigs of every run (a temporary directory is kept anyway when a run failed). |")
 	p("| `--export` | `true` | Also measure `kubectl zoom export` of each size (pages of 2,000, and capped at 300). |")
 	p("| `--reference-only` | off | Measure nothing: rewrite only the reference block of `--out` from `hack/bench/doc.go`. |")
 	p("| `--export-only` | off | Measure only `kubectl zoom export`: no control plane, no manager, no KUBEBUILDER_ASSETS; seconds. |")

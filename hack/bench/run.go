@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/zoom-operator/zoom-operator/internal/testenv"
@@ -152,7 +153,12 @@ func (b *bench) prepareWorkDir() (func(), error) {
 	}
 	b.say("work directory %s (manager logs, kubeconfigs)", b.work)
 	return func() {
-		if temporary && !b.cfg.keep {
+		switch {
+		case !temporary || b.cfg.keep:
+		case slices.ContainsFunc(b.results, func(r *result) bool { return r.err != nil }):
+			// The manager logs are all that says why a run failed.
+			b.say("a run failed: keeping %s", b.work)
+		default:
 			_ = os.RemoveAll(b.work)
 		}
 	}, nil
