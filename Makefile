@@ -156,6 +156,12 @@ BENCH_FLAGS ?=
 bench: ## Operator vs. naive baseline at N = 1,000 and 10,000 ZoomUsers against a rate-limited fake Zoom; rewrites the results block of docs/benchmarks.md (about an hour).
 	KUBEBUILDER_ASSETS="$(RUN_ASSETS)" $(GO) run ./hack/bench --sizes=1000,10000 --out docs/benchmarks.md $(BENCH_FLAGS)
 
+PACING_USERS ?= 1000
+
+.PHONY: bench-pacing
+bench-pacing: ## The request budget alone: PACING_USERS creates at Pro and Business limits, clock and sliding windows, against the fake Zoom without a control plane; prints T / floor, 429s and held calls.
+	$(GO) test ./internal/zoom -run '^$$' -bench Pacing -benchtime=1x -pacing-users=$(PACING_USERS)
+
 # Every account at 1 create a second (Pro × 0.034; the fake's limits are
 # whole requests), 50 a second in all, and the manager's Kubernetes client
 # raised to carry the three API requests each created user costs, so that
