@@ -78,6 +78,7 @@ func reference() string {
 	p("go run ./hack/bench --export-only               # kubectl zoom export of 1,000 and 10,000 users only")
 	p("make bench-accounts                             # 50 accounts of 1,000 users in one manager; rewrites the accounts block")
 	p("make bench-shards                               # 3 replicas splitting 9 accounts of 300 users; rewrites the shards block")
+	p("make bench-pacing                               # the request budget alone, Pro and Business, both windows; prints")
 	p("```")
 	p("")
 	p("`make bench` runs `KUBEBUILDER_ASSETS=\"$(hack/envtest-assets.sh)\" go run ./hack/bench --sizes=1000,10000 --out docs/benchmarks.md $(BENCH_FLAGS)`;")
