@@ -86,7 +86,7 @@ const paceFraction = 0.95
 // late calls go out together, so that a second sees more calls than the
 // bucket's spacing ever promised. The send log is the last check before a
 // call leaves: it holds a call until no sendWindow would contain more than
-// the category's current limit of sends, counted at the moment of sending.
+// the plan's limit of sends, counted at the moment of sending.
 // The window is a little over a second so that calls arriving closer
 // together than they were sent still fit Zoom's second.
 const sendWindow = time.Second + 30*time.Millisecond
@@ -160,7 +160,7 @@ type bucket struct {
 	// shrunk is when the rate was last cut.
 	shrunk time.Time
 	// sent holds when the calls of the last sendWindow were sent, oldest
-	// first; at most limit of them.
+	// first; at most sendsPerWindow of them.
 	sent []time.Time
 	// held counts the calls the send log held back.
 	held int64
@@ -285,9 +285,14 @@ func (b *Budget) reserveWithin(c Category, now time.Time, horizon time.Duration)
 }
 
 // Send holds a call of category c, whose turn WaitAtMost has granted, until
-// sending it now keeps every sendWindow at or under the category's limit,
-// and logs it as sent. The hold is short (the time until the oldest send of
-// the window leaves it) and happens only when earlier turns were sent late.
+// sending it now keeps every sendWindow at or under the plan's limit,
+// and logs it as sent. Calls sent on their turns are never held; after late
+// sends the hold lasts until enough of them have left the window, under
+// about a second. The send is logged when it is made, not when a hold ends,
+// so that a caller that wakes late from its hold cannot bunch with the next:
+// held callers that wake together race, and the losers wait again. The
+// budget's clock must move (a fake one that stands still holds the call
+// until ctx ends).
 func (b *Budget) Send(ctx context.Context, c Category) error {
 	if b == nil {
 		return nil
@@ -344,11 +349,20 @@ func (k *bucket) logSend(now time.Time) time.Duration {
 		gone++
 	}
 	k.sent = append(k.sent[:0], k.sent[gone:]...)
-	if n := max(1, int(k.limit)); len(k.sent) >= n {
+	if n := k.sendsPerWindow(); len(k.sent) >= n {
 		return k.sent[len(k.sent)-n].Add(sendWindow).Sub(now)
 	}
 	k.sent = append(k.sent, now)
 	return 0
+}
+
+// sendsPerWindow is how many sends a sendWindow may hold: the plan's limit
+// in whole calls, which is what Zoom counts. A limit cut after 429s is the
+// bucket's to keep, on average; the send log only guards Zoom's ceiling, so
+// calls sent on their turns are never held (at paceFraction of a whole limit
+// N, floor(0.95 × 1.03 × N) + 1 ≤ N of them fit into the window).
+func (k *bucket) sendsPerWindow() int {
+	return max(1, int(k.nominal))
 }
 
 // Throttled records that Zoom answered a call of category c with a

@@ -159,3 +159,34 @@ func TestClientThrottlesBudgetOnQPS429(t *testing.T) {
 		})
 	}
 }
+
+// TestClientSendsThroughTheSendLog stops the budget's clock, so that the
+// bucket still grants turns (its waits are timers) but the send log sees
+// every send at one instant: of Free's 4 + 1 calls, 4 reach Zoom and the
+// fifth is held until its context ends.
+func TestClientSendsThroughTheSendLog(t *testing.T) {
+	srv := &arrivals{}
+	clock := newFakeClock()
+	budget := NewBudget(BudgetOptions{Plan: PlanFree, Now: clock.Now})
+	env := newTestEnv(t, srv.ServeHTTP, func(c *Config) { c.Budget = budget })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var held atomic.Int32
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if _, err := env.client.GetUser(ctx, "u1"); errors.Is(err, context.DeadlineExceeded) {
+				held.Add(1)
+			} else if err != nil {
+				t.Errorf("GetUser: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(srv.times) != 4 || held.Load() != 1 {
+		t.Errorf("Zoom saw %d calls and %d was held to its deadline, want 4 and 1", len(srv.times), held.Load())
+	}
+	if got := budget.Held(CategoryLight); got != 1 {
+		t.Errorf("Held = %d, want 1", got)
+	}
+}

@@ -468,29 +468,62 @@ func TestSendLogKeepsLateTurnsUnderTheLimit(t *testing.T) {
 	}
 }
 
-// TestSendLogFollowsACut checks that the send log counts against the rate
-// after a 429's cut, not the plan's.
-func TestSendLogFollowsACut(t *testing.T) {
-	clock := newFakeClock()
-	b := NewBudget(BudgetOptions{Plan: PlanPro, Now: clock.Now})
-	b.Throttled(CategoryLight, clock.Now())
-	now := clock.Now()
-	sent := 0
-	for range 30 {
-		if b.logSend(CategoryLight, now, true) == 0 {
-			sent++
+// TestSendLogCountsWholeCalls checks the send log's ceiling: the plan's
+// limit in whole calls (Business scaled by 0.034 allows 2 a second, not
+// 2.72), however far a 429 has cut the bucket's rate.
+func TestSendLogCountsWholeCalls(t *testing.T) {
+	for _, tc := range []struct {
+		scale float64
+		want  int
+	}{{1, 80}, {0.034, 2}, {0.01, 1}} {
+		clock := newFakeClock()
+		b := NewBudget(BudgetOptions{Plan: PlanBusiness, Scale: tc.scale, Now: clock.Now})
+		b.Throttled(CategoryLight, clock.Now())
+		sent := 0
+		for range 100 {
+			if b.logSend(CategoryLight, clock.Now(), true) == 0 {
+				sent++
+			}
+		}
+		if sent != tc.want {
+			t.Errorf("scale %v: %d of 100 simultaneous sends passed, want %d", tc.scale, sent, tc.want)
+		}
+		if got := b.Held(CategoryLight); got != int64(100-sent) {
+			t.Errorf("scale %v: Held = %d, want %d", tc.scale, got, 100-sent)
 		}
 	}
-	if want := int(b.Limit(CategoryLight)); sent != want {
-		t.Errorf("%d of 30 simultaneous sends passed, want the cut limit %d", sent, want)
-	}
-	if got := b.Held(CategoryLight); got != int64(30-sent) {
-		t.Errorf("Held = %d, want %d", got, 30-sent)
+}
+
+// TestSendLogNeverHoldsCallsOnTheirTurns drives each plan's budget, at
+// scales that leave whole limits, through cuts and recovery steps where the
+// rate is no whole number (Free's 4 cut to 3.2, Pro's 30 to 24 and back by
+// 7.5), sending every call at its turn: the send log must hold none.
+func TestSendLogNeverHoldsCallsOnTheirTurns(t *testing.T) {
+	for _, plan := range []Plan{PlanFree, PlanPro, PlanBusiness} {
+		for _, scale := range []float64{1, 0.5, 0.1} {
+			t.Run(fmt.Sprintf("%s×%v", plan, scale), func(t *testing.T) {
+				clock := newFakeClock()
+				b := NewBudget(BudgetOptions{Plan: plan, Scale: scale, Now: clock.Now})
+				end := clock.Now().Add(40 * time.Second)
+				for i := 0; clock.Now().Before(end); i++ {
+					if i == 20 || i == 400 {
+						b.Throttled(CategoryLight, clock.Now())
+					}
+					_, d := b.reserve(CategoryLight, clock.Now())
+					clock.Advance(d)
+					if hold := b.logSend(CategoryLight, clock.Now(), true); hold > 0 {
+						t.Fatalf("call %d, sent on its turn at limit %.2f, held for %v", i, b.Limit(CategoryLight), hold)
+					}
+				}
+			})
+		}
 	}
 }
 
 func TestSendHonoursContext(t *testing.T) {
-	b := NewBudget(BudgetOptions{Plan: PlanFree})
+	// The clock stands still, so the fifth send within its window waits
+	// for the context however slow the machine.
+	b := NewBudget(BudgetOptions{Plan: PlanFree, Now: newFakeClock().Now})
 	for range 4 {
 		if err := b.Send(context.Background(), CategoryLight); err != nil {
 			t.Fatal(err)

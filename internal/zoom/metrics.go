@@ -157,7 +157,7 @@ func newBudgetCollector() *budgetCollector {
 		limit: prometheus.NewDesc("zoom_rate_budget_limit",
 			"Current rate of the account's budget in calls per second, lowered after 429s.", labels, nil),
 		held: prometheus.NewDesc("zoom_rate_budget_held_total",
-			"Calls held back at the moment of sending because earlier turns went out late and the last second already had the limit's worth.", labels, nil),
+			"Calls held back at the moment of sending because earlier turns went out late and the last 1.03 s already had the limit's worth.", labels, nil),
 		byAccount: map[string]*Budget{},
 	}
 }

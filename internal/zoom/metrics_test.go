@@ -240,6 +240,17 @@ zoom_rate_budget_limit{category="Medium",zoom_account="team-a/zoom"} 48
 `), "zoom_rate_budget_limit"); err != nil {
 		t.Error(err)
 	}
+	for range 61 {
+		second.logSend(CategoryMedium, clock.Now(), true)
+	}
+	if err := testutil.CollectAndCompare(budgetMetrics, strings.NewReader(`
+# HELP zoom_rate_budget_held_total Calls held back at the moment of sending because earlier turns went out late and the last 1.03 s already had the limit's worth.
+# TYPE zoom_rate_budget_held_total counter
+zoom_rate_budget_held_total{category="Light",zoom_account="team-a/zoom"} 0
+zoom_rate_budget_held_total{category="Medium",zoom_account="team-a/zoom"} 1
+`), "zoom_rate_budget_held_total"); err != nil {
+		t.Error(err)
+	}
 
 	UnregisterBudget(second)
 	if n := testutil.CollectAndCount(budgetMetrics); n != 0 {
