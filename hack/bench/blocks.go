@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -46,7 +47,7 @@ func (rp *report) updateFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return os.WriteFile(path, []byte(doc), 0o644)
+	return writeFileAtomic(path, doc)
 }
 
 // updateReference rewrites only the reference block of the document at
@@ -60,7 +61,47 @@ func updateReference(path string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return os.WriteFile(path, []byte(doc), 0o644)
+	return writeFileAtomic(path, doc)
+}
+
+// checkBlocks fails when the document at path (if there is one) has
+// markers that a run could not splice into, so that the run fails before
+// its hour of measuring rather than after.
+func checkBlocks(path, name string) error {
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, n := range []string{name, referenceBlock} {
+		if _, err := spliceBlock(string(data), n, ""); err != nil {
+			return fmt.Errorf("--out %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// writeFileAtomic replaces path with doc through a temporary file beside
+// it, so that a failed write leaves the old document whole.
+func writeFileAtomic(path, doc string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.WriteString(doc)
+	err = errors.Join(err, tmp.Close(), os.Chmod(tmp.Name(), 0o644))
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // update returns doc with this report's block and the reference block

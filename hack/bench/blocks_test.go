@@ -132,3 +132,21 @@ func TestCommittedDocumentIsCurrent(t *testing.T) {
 		t.Error("docs/benchmarks.md's reference block differs from hack/bench/doc.go's reference(); run `go run ./hack/bench --reference-only --out docs/benchmarks.md`")
 	}
 }
+
+func TestCheckBlocksBeforeARun(t *testing.T) {
+	dir := t.TempDir()
+	if err := checkBlocks(filepath.Join(dir, "missing.md"), "results"); err != nil {
+		t.Errorf("a missing document: %v", err)
+	}
+	broken := filepath.Join(dir, "broken.md")
+	if err := os.WriteFile(broken, []byte("<!-- bench:shards -->\nhand-written text\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkBlocks(broken, "shards"); err == nil {
+		t.Error("a block without its end marker passed the check")
+	}
+	b := &bench{cfg: config{repoDir: "../..", assets: "x", crdDir: "../../config/crd/bases", out: broken, replicas: 3, accounts: 9}}
+	if err := b.preflight(); err == nil || !strings.Contains(err.Error(), "shards") {
+		t.Errorf("preflight with a broken shards block: %v, want it refused", err)
+	}
+}

@@ -43,7 +43,7 @@ type bench struct {
 
 // run measures every (size, mode) pair in turn, each on fresh processes,
 // then prints the report and writes the doc when asked.
-func run(ctx context.Context, cfg config, out io.Writer) error {
+func run(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if cfg.referenceOnly {
 		return updateReference(cfg.out)
 	}
@@ -55,7 +55,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	defer func() { cleanup(err) }()
 	if !cfg.exportOnly {
 		if err := b.measureManagers(ctx); err != nil {
 			return err
@@ -71,6 +71,8 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprint(out, rep.results())
 	if cfg.out != "" {
 		if err := rep.updateFile(cfg.out); err != nil {
+			// The details are in no other place: print the whole block.
+			fmt.Fprintf(out, "\n%s", rep.block())
 			return fmt.Errorf("writing %s: %w", cfg.out, err)
 		}
 		b.say("wrote %s", cfg.out)
@@ -133,10 +135,13 @@ func (b *bench) preflight() error {
 	if _, err := os.Stat("/proc/self/stat"); err != nil {
 		return errors.New("the manager's CPU and memory are read from /proc, which this system lacks")
 	}
-	return nil
+	return checkBlocks(b.cfg.out, b.cfg.sectionName())
 }
 
-func (b *bench) prepareWorkDir() (func(), error) {
+// prepareWorkDir makes the work directory and returns what removes it
+// after the run, unless it was asked for or kept, or the run (or one of its
+// measurements) failed: the manager logs are all that says why.
+func (b *bench) prepareWorkDir() (func(runErr error), error) {
 	dir := b.cfg.workDir
 	temporary := dir == ""
 	var err error
@@ -152,11 +157,10 @@ func (b *bench) prepareWorkDir() (func(), error) {
 		return nil, err
 	}
 	b.say("work directory %s (manager logs, kubeconfigs)", b.work)
-	return func() {
+	return func(runErr error) {
 		switch {
 		case !temporary || b.cfg.keep:
-		case slices.ContainsFunc(b.results, func(r *result) bool { return r.err != nil }):
-			// The manager logs are all that says why a run failed.
+		case runErr != nil || b.failed():
 			b.say("a run failed: keeping %s", b.work)
 		default:
 			_ = os.RemoveAll(b.work)
@@ -175,4 +179,10 @@ func (b *bench) buildManager(ctx context.Context) error {
 
 func (b *bench) say(format string, args ...any) {
 	fmt.Fprintf(b.out, "bench [%s]: %s\n", time.Since(b.started).Round(time.Second), fmt.Sprintf(format, args...))
+}
+
+// failed says whether any measurement failed.
+func (b *bench) failed() bool {
+	return slices.ContainsFunc(b.results, func(r *result) bool { return r.err != nil }) ||
+		slices.ContainsFunc(b.exports, func(e *exportResult) bool { return e.err != nil })
 }
