@@ -119,7 +119,7 @@ func TestCommittedDocumentIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := string(data)
-	for _, name := range []string{"results", referenceBlock} {
+	for _, name := range []string{"results", "accounts", "shards", referenceBlock} {
 		if got, err := spliceBlock(doc, name, "x"); err != nil || !strings.Contains(got, beginMarker(name)+"\nx\n"+endMarker(name)) {
 			t.Errorf("block %q: %v", name, err)
 		}
