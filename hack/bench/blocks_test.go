@@ -150,3 +150,12 @@ func TestCheckBlocksBeforeARun(t *testing.T) {
 		t.Errorf("preflight with a broken shards block: %v, want it refused", err)
 	}
 }
+
+func TestCommitOf(t *testing.T) {
+	if got := commitOf(t.Context(), "../.."); !strings.HasPrefix(got, "`") {
+		t.Errorf("commitOf(the repository) = %q, want a commit", got)
+	}
+	if got := commitOf(t.Context(), t.TempDir()); got != "unknown (no git)" {
+		t.Errorf("commitOf(no repository) = %q", got)
+	}
+}

@@ -52,6 +52,7 @@ type report struct {
 	started  time.Time
 	finished time.Time
 	machine  machine
+	commit   string // empty when no manager was built
 }
 
 type machine struct {
@@ -64,7 +65,7 @@ type machine struct {
 }
 
 func (b *bench) report() *report {
-	return &report{cfg: b.cfg, runs: b.results, exports: b.exports, started: b.started, finished: time.Now(), machine: thisMachine()}
+	return &report{cfg: b.cfg, runs: b.results, exports: b.exports, started: b.started, finished: time.Now(), machine: thisMachine(), commit: b.commit}
 }
 
 // String describes the machine in a line: "2 CPUs (`nproc`), <model>,
@@ -134,6 +135,9 @@ func (rp *report) results() string {
 	fmt.Fprintf(&b, "- Date: %s (runs took %s in all)\n", rp.finished.UTC().Format("2006-01-02 15:04 MST"),
 		rp.finished.Sub(rp.started).Round(time.Second))
 	fmt.Fprintf(&b, "- Machine: %s\n", rp.machine)
+	if rp.commit != "" {
+		fmt.Fprintf(&b, "- Manager built from: %s\n", rp.commit)
+	}
 	fmt.Fprintf(&b, "- Command: `%s`\n", rp.command())
 	fmt.Fprintf(&b, "- Zoom plan %s × scale %g: the fake allows Light %d/s and Medium %d/s, counted per %s",
 		rp.cfg.plan.name, rp.cfg.scale, lim.light, lim.medium, windowName(rp.cfg.window))

@@ -22,8 +22,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/zoom-operator/zoom-operator/internal/testenv"
@@ -37,6 +39,7 @@ type bench struct {
 	manager string // absolute path of the built manager
 	plugin  string // absolute path of the built kubectl-zoom
 	started time.Time
+	commit  string // the repository's commit the manager was built from
 	results []*result
 	exports []*exportResult
 }
@@ -170,6 +173,7 @@ func (b *bench) prepareWorkDir() (func(runErr error), error) {
 
 // buildManager builds the manager once; every run starts the same binary.
 func (b *bench) buildManager(ctx context.Context) error {
+	b.commit = commitOf(ctx, b.cfg.repoDir)
 	b.manager = filepath.Join(b.work, "manager")
 	b.say("building the manager into %s", b.manager)
 	// The benchmark switches (--baseline, --zoom-rate-scale) exist only in
@@ -185,4 +189,18 @@ func (b *bench) say(format string, args ...any) {
 func (b *bench) failed() bool {
 	return slices.ContainsFunc(b.results, func(r *result) bool { return r.err != nil }) ||
 		slices.ContainsFunc(b.exports, func(e *exportResult) bool { return e.err != nil })
+}
+
+// commitOf names the commit checked out in repo, marked when the working
+// tree's tracked files differ from it, or says it is unknown.
+func commitOf(ctx context.Context, repo string) string {
+	head, err := exec.CommandContext(ctx, "git", "-C", repo, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown (no git)"
+	}
+	commit := "`" + strings.TrimSpace(string(head)) + "`"
+	if dirty, err := exec.CommandContext(ctx, "git", "-C", repo, "status", "--porcelain", "--untracked-files=no").Output(); err != nil || len(dirty) > 0 {
+		commit += " with uncommitted changes"
+	}
+	return commit
 }
