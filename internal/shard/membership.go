@@ -178,22 +178,7 @@ func (r *Ring) Members(ctx context.Context) ([]string, time.Time, error) {
 	now := r.now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var members []string
-	var next time.Time
-	for i := range leases {
-		holder, duration, ok := holderOf(&leases[i])
-		if !ok {
-			continue
-		}
-		exp := r.sight(&leases[i], now).Add(duration)
-		if !now.Before(exp) {
-			continue
-		}
-		members = append(members, holder)
-		if next.IsZero() || exp.Before(next) {
-			next = exp
-		}
-	}
+	members, next := alive(leases, now, func(l *coordinationv1.Lease) time.Time { return r.sight(l, now) })
 	return members, next, nil
 }
 

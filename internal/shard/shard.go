@@ -88,12 +88,19 @@ func holderOf(lease *coordinationv1.Lease) (holder string, duration time.Duratio
 // none is alive). Tools and tests on one machine use it; replicas use a
 // Ring, which trusts no other node's clock.
 func Live(leases []coordinationv1.Lease, now time.Time) (members []string, next time.Time) {
+	return alive(leases, now, func(l *coordinationv1.Lease) time.Time { return l.Spec.RenewTime.Time })
+}
+
+// alive returns the holders of the leases still alive at now, a Lease
+// counting from renewedAt for its duration, and the earliest time one of
+// them lapses (zero when none is alive).
+func alive(leases []coordinationv1.Lease, now time.Time, renewedAt func(*coordinationv1.Lease) time.Time) (members []string, next time.Time) {
 	for i := range leases {
 		holder, duration, ok := holderOf(&leases[i])
 		if !ok {
 			continue
 		}
-		exp := leases[i].Spec.RenewTime.Add(duration)
+		exp := renewedAt(&leases[i]).Add(duration)
 		if !now.Before(exp) {
 			continue
 		}
