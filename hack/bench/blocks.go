@@ -39,25 +39,25 @@ func endMarker(name string) string   { return "<!-- /bench:" + name + " -->" }
 // updateFile writes the report's block and the reference block into the
 // document at path, which is created when missing.
 func (rp *report) updateFile(path string) error {
-	old, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	doc, err := rp.update(string(old))
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return writeFileAtomic(path, doc)
+	return rewrite(path, true, rp.update)
 }
 
 // updateReference rewrites only the reference block of the document at
 // path, which must exist.
 func updateReference(path string) error {
+	return rewrite(path, false, func(doc string) (string, error) {
+		return spliceBlock(doc, referenceBlock, reference())
+	})
+}
+
+// rewrite replaces the document at path with what edit makes of it; a
+// missing document is edited from "" when missingOK.
+func rewrite(path string, missingOK bool, edit func(string) (string, error)) error {
 	old, err := os.ReadFile(path)
-	if err != nil {
+	if err != nil && !(missingOK && errors.Is(err, os.ErrNotExist)) {
 		return err
 	}
-	doc, err := spliceBlock(string(old), referenceBlock, reference())
+	doc, err := edit(string(old))
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
