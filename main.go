@@ -83,7 +83,7 @@ func main() {
 	flag.DurationVar(&o.zoomTimeout, "zoom-timeout", 30*time.Second, "Timeout of each HTTP exchange with Zoom.")
 	o.rateScale = 1
 	registerBenchmarkFlags(flag.CommandLine, &o)
-	flag.Float64Var(&o.kubeQPS, "kube-api-qps", 300, "Requests per second the manager may send to the Kubernetes API (each created user costs about three: a marker patch, a status patch, an event; 300 lets a Business plan's 80 creates a second through).")
+	flag.Float64Var(&o.kubeQPS, "kube-api-qps", 300, "Requests per second the manager may send to the Kubernetes API (each created user costs three: a finalizer patch and two status patches, the create request and the result; its Event goes through a client of its own; 300 lets a Business plan's 80 creates a second through).")
 	flag.IntVar(&o.kubeBurst, "kube-api-burst", 600, "Burst of requests to the Kubernetes API.")
 	flag.StringVar(&o.allowedHosts, "allowed-zoom-hosts", strings.Join(accountpool.DefaultAllowedHosts, ","), "Comma-separated hosts (host, or host:port) that accounts' apiURL and tokenURL may use; plain http only to a listed loopback address. An account outside it is not Ready (reason HostNotAllowed).")
 	flag.IntVar(&o.listMaxUsers, "zoom-list-max-users", zoom.DefaultMaxListUsers, "Most users one listing of a Zoom account may return before it is abandoned, bounding what any server can make the manager hold.")
